@@ -1,0 +1,86 @@
+"""`lettres check`: every error and warning of a workspace, each at its file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from lettres.directory import Recipient
+from lettres.errors import DataError, Problem
+from lettres.postal import check_address
+from lettres.workspace import DIRECTORY_FILE, Workspace, load_workspace
+from lettres.yamlfile import line_of
+
+STALE_AFTER = timedelta(days=2 * 365)
+
+
+@dataclass(frozen=True)
+class Report:
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+def check_workspace(root: Path, today: date) -> Report:
+    """Load the workspace; on success, look for what is legal but likely wrong."""
+    try:
+        workspace = load_workspace(root)
+    except DataError as error:
+        return Report(error.problems, [])
+    return Report([], sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0))
+
+
+def directory_warnings(workspace: Workspace, today: date) -> list[Problem]:
+    path = workspace.root / DIRECTORY_FILE
+    raw = workspace.raw[path]
+    warnings: list[Problem] = []
+    for key, position in workspace.directory.positions.items():
+        index = len(position.holders) - 1
+        holder = position.holders[index]
+        here = ("postes", key)
+        holder_line = line_of(raw, (*here, "titulaires", index))
+        if holder.verified is None:
+            warnings.append(
+                Problem(
+                    path,
+                    holder_line,
+                    f"« {key} » : {holder.full_name} n'a jamais été "
+                    "vérifié(e) en poste ; ajoutez verifie_le: AAAA-MM-JJ après vérification",
+                )
+            )
+        elif today - holder.verified > STALE_AFTER:
+            warnings.append(
+                Problem(
+                    path,
+                    holder_line,
+                    f"« {key} » : {holder.full_name} vérifié(e) en poste "
+                    f"le {holder.verified.isoformat()}, il y a plus de deux ans ; "
+                    "vérifiez et mettez verifie_le à jour",
+                )
+            )
+        if position.email is None:
+            warnings.append(
+                Problem(
+                    path,
+                    line_of(raw, (*here, "courriel")),
+                    f"« {key} » : pas d'adresse "
+                    "électronique (courriel) ; les envois par courriel ne l'atteindront pas",
+                )
+            )
+        block = Recipient(key, position, holder).address_block()
+        if not position.address:
+            warnings.append(
+                Problem(
+                    path,
+                    line_of(raw, (*here, "adresse")),
+                    f"« {key} » : adresse postale "
+                    "inconnue ; un courrier papier ne pourra pas lui être adressé",
+                )
+            )
+            continue
+        for number, message in check_address(block):
+            where = f"ligne {number} du bloc adresse" if number else "bloc adresse"
+            warnings.append(
+                Problem(path, line_of(raw, (*here, "adresse")), f"« {key} », {where} : {message}")
+            )
+    return warnings

@@ -1,0 +1,176 @@
+"""From a letter's source and the workspace to the letter model, every text final.
+
+Typography runs on the whole Markdown body before parsing, so that quotes and spaces
+are seen across emphasis; its rules touch no Markdown syntax (URLs and code are protected).
+
+This is the one place where data is looked up, templates run, dates formatted and
+typography applied; the writers only lay out what comes out of here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lettres import directory, protocol, templating
+from lettres.directory import Recipient
+from lettres.errors import LettresError
+from lettres.letter import Letter
+from lettres.markdown import parse_body
+from lettres.models import Signatory, nearest
+from lettres.source import Document, LetterFront
+from lettres.typography import date_line, french_date, typographize
+from lettres.workspace import Workspace
+
+# Characters XML 1.0 (and so DOCX) cannot hold: C0 controls but tab and newline, and non-characters.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text safe for every writer: no control characters, no stray carriage returns."""
+    return _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def final(text: str) -> str:
+    return typographize(clean(text))
+
+
+def signatory(workspace: Workspace, key: str) -> Signatory:
+    found = workspace.sender.signatories.get(key)
+    if found is None:
+        known = workspace.sender.signatories
+        raise LettresError(
+            f"signataire inconnu « {key} »{nearest(key, known)} ; signataires connus : "
+            + ", ".join(known)
+            + " (modeles/collectif.yaml)"
+        )
+    return found
+
+
+def template_context(
+    workspace: Workspace, front: LetterFront, recipient: Recipient, signer: Signatory
+) -> dict[str, Any]:
+    """What a template may use: plain strings, lists and dicts only (the sandbox's food)."""
+    coalition = workspace.sender.coalition
+    members = directory.member_names(workspace.members, front.date)
+    holder = recipient.holder
+    context: dict[str, Any] = {
+        "destinataire": {
+            "cle": recipient.key,
+            "poste": recipient.title,
+            "institution": recipient.position.institution or "",
+            "appellation": front.appellation or recipient.appellation,
+            "civilite": holder.civility,
+            "prenom": holder.first_name,
+            "nom": holder.name,
+            "nom_complet": holder.full_name,
+            "personne": recipient.person,
+        },
+        "collectif": {
+            "nom": coalition.name,
+            "nom_court": coalition.short_name,
+            "site": coalition.website or "",
+            "coordination": coalition.coordination.name,
+            "courriel": coalition.coordination.email,
+            "telephone": coalition.coordination.phone or "",
+        },
+        "signataire": {
+            "prenom": signer.first_name or "",
+            "nom": signer.name or "",
+            "qualite": signer.quality or "",
+            "voix": signer.voice,
+        },
+        "date": french_date(front.date),
+        "date_iso": front.date.isoformat(),
+        "objet": front.subject,
+        "membres": members,
+        "nombre_membres": len(members),
+    }
+    context["titulaire"] = context["destinataire"]
+    for name, value in front.variables.items():
+        if name in context:
+            raise LettresError(
+                f"la variable « {name} » porte le nom d'une variable fournie par lettres : "
+                "renommez-la dans « variables »"
+            )
+        context[name] = value
+    return context
+
+
+def closing_formula(
+    front: LetterFront, recipient: Recipient, signer: Signatory, appellation: str
+) -> str:
+    if front.closing:
+        return front.closing
+    if recipient.position.closing:
+        return recipient.position.closing
+    return protocol.closing(
+        appellation,
+        recipient.degree,
+        signer.voice,
+        verb=front.courtesy.verb,
+        noun=front.courtesy.noun,
+    )
+
+
+def signature_lines(workspace: Workspace, signer: Signatory) -> list[str]:
+    if signer.signature:
+        return list(signer.signature)
+    lines = [f"{signer.first_name} {signer.name}"]
+    if signer.quality:
+        lines.append(signer.quality)
+    if signer.for_coalition:
+        lines.append(f"Pour le {workspace.sender.coalition.name}")
+    return lines
+
+
+def compose(workspace: Workspace, front: LetterFront, document: Document) -> Letter:
+    """The whole letter, resolved once on its date."""
+    recipient = directory.recipient(workspace.directory, front.to, front.date)
+    signer = signatory(workspace, front.signatory)
+    body_text = templating.render(
+        document.body, template_context(workspace, front, recipient, signer),
+        document.path, document.body_line,
+    )  # fmt: skip
+    appellation = front.appellation or recipient.appellation
+    cc_keys = [] if front.cc in ([], ["aucune"], ["none"]) else front.cc
+    copies = [
+        line.text(front.cc_style)
+        for line in directory.copy_lines(workspace.directory, cc_keys, front.date)
+        if all(r.key != recipient.key for r in line.recipients)
+    ]
+    coalition = workspace.sender.coalition
+    coordination = coalition.coordination
+    contact = " – ".join(
+        part for part in (coordination.name, coordination.email, coordination.phone) if part
+    )
+    return Letter(
+        letterhead=tuple(final(line) for line in letterhead(workspace)),
+        recipient_block=tuple(final(line) for line in recipient.address_block()),
+        date_line=date_line(clean(front.place or coalition.place), front.date),
+        subject=final(front.subject.strip()),
+        reference=final(front.ref) if front.ref else None,
+        our_reference=final(front.reference) if front.reference else None,
+        appellation=final(appellation) + ",",
+        body=parse_body(final(body_text)),
+        closing=final(closing_formula(front, recipient, signer, appellation)),
+        signature=tuple(final(line) for line in signature_lines(workspace, signer)),
+        enclosures=tuple(final(e) for e in front.enclosures),
+        copies=tuple(final(c) for c in copies),
+        members_heading=final(f"Associations membres du {coalition.name} :"),
+        members=tuple(final(m) for m in directory.member_names(workspace.members, front.date)),
+        contact=final(f"Coordination : {contact}"),
+        author=final(coalition.name),
+        date=front.date,
+    )
+
+
+def letterhead(workspace: Workspace) -> list[str]:
+    coalition = workspace.sender.coalition
+    coordination = coalition.coordination
+    lines = [coalition.name, f"Coordination : {coordination.structure}"]
+    if coordination.address:
+        lines.append(", ".join(coordination.address))
+    if coalition.website:
+        lines.append(coalition.website)
+    return lines

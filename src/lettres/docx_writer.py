@@ -1,0 +1,240 @@
+"""The DOCX writer: lays out a Letter with python-docx, in named styles a user can restyle.
+
+Imported only when a DOCX is written: python-docx and lxml cost start-up time.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, time
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from lettres.letter import Letter, ListBlock, Paragraph, Run
+
+FONT = "Times New Roman"
+# Window of a DL envelope, French position (reference §2): inside x 110–195 mm, y 45–80 mm.
+WINDOW_X, WINDOW_Y, WINDOW_WIDTH = Mm(110), Mm(48), Mm(85)
+WINDOW_BOTTOM, TOP_MARGIN = Mm(84), Mm(15)
+
+# name, size in points, alignment, space after in points
+STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
+    ("Lettre – En-tête", 9, WD_ALIGN_PARAGRAPH.LEFT, 0),
+    ("Lettre – Destinataire", 11, WD_ALIGN_PARAGRAPH.LEFT, 0),
+    ("Lettre – Date", 11, WD_ALIGN_PARAGRAPH.RIGHT, 18),
+    ("Lettre – Objet", 11, WD_ALIGN_PARAGRAPH.LEFT, 0),
+    ("Lettre – Appel", 11, WD_ALIGN_PARAGRAPH.LEFT, 12),
+    ("Lettre – Corps", 11, WD_ALIGN_PARAGRAPH.JUSTIFY, 8),
+    ("Lettre – Liste", 11, WD_ALIGN_PARAGRAPH.LEFT, 4),
+    ("Lettre – Formule", 11, WD_ALIGN_PARAGRAPH.JUSTIFY, 18),
+    ("Lettre – Signature", 11, WD_ALIGN_PARAGRAPH.LEFT, 0),
+    ("Lettre – Annexes", 10, WD_ALIGN_PARAGRAPH.LEFT, 0),
+    ("Lettre – Membres", 8, WD_ALIGN_PARAGRAPH.JUSTIFY, 4),
+    ("Lettre – Pied de page", 8, WD_ALIGN_PARAGRAPH.CENTER, 0),
+]
+
+
+def render_docx(letter: Letter) -> bytes:
+    """The letter as the bytes of a DOCX file."""
+    document = Document()
+    setup_document(document, letter)
+    write_top(document, letter)
+    write_body(document, letter)
+    write_bottom(document, letter)
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def setup_document(document: DocxDocument, letter: Letter) -> None:
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(25)
+    section.top_margin, section.bottom_margin = TOP_MARGIN, Mm(20)
+    section.footer_distance = Mm(10)
+    set_language(document, "fr-FR")
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(11)
+    for name, size, alignment, after in STYLES:
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.font.size = Pt(size)
+        style.paragraph_format.alignment = alignment
+        style.paragraph_format.space_before = Pt(0)
+        style.paragraph_format.space_after = Pt(after)
+    document.styles["Lettre – Signature"].paragraph_format.left_indent = Mm(70)
+    document.styles["Lettre – Signature"].paragraph_format.keep_with_next = True
+    document.styles["Lettre – Formule"].paragraph_format.keep_with_next = True
+    document.styles["Lettre – Liste"].paragraph_format.left_indent = Mm(8)
+    document.styles["Lettre – Liste"].paragraph_format.first_line_indent = Mm(-5)
+    properties = document.core_properties
+    properties.title = property_text(letter.subject)
+    properties.subject = property_text(letter.subject)
+    properties.author = property_text(letter.author)
+    properties.last_modified_by = letter.author
+    properties.language = "fr-FR"
+    properties.keywords = ", ".join(letter.keywords)
+    properties.created = datetime.combine(letter.date, time(9, 0))
+    properties.comments = "Courrier préparé avec lettres"
+    write_page_numbers(document)
+
+
+def property_text(text: str) -> str:
+    """Word limits core properties to 255 characters."""
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
+def set_language(document: DocxDocument, language: str) -> None:
+    """fr-FR on the document defaults, so spelling and hyphenation are French everywhere."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    assert defaults is not None
+    run_properties = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    assert run_properties is not None
+    lang = run_properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_properties.append(lang)
+    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attribute), language)
+
+
+def place_in_window(paragraph: Any) -> None:
+    """A page-anchored frame: the address lands in the envelope window.
+
+    On each paragraph rather than in the style: LibreOffice ignores a frame set in a style.
+    Consecutive paragraphs with the same frame share it.
+    """
+    frame = OxmlElement("w:framePr")
+    for attribute, value in (
+        ("w:w", str(WINDOW_WIDTH.twips)),
+        ("w:hSpace", "0"),
+        ("w:wrap", "notBeside"),
+        ("w:vAnchor", "page"),
+        ("w:hAnchor", "page"),
+        ("w:x", str(WINDOW_X.twips)),
+        ("w:y", str(WINDOW_Y.twips)),
+    ):
+        frame.set(qn(attribute), value)
+    paragraph.get_or_add_pPr().insert(0, frame)
+
+
+def write_top(document: DocxDocument, letter: Letter) -> None:
+    for line in letter.letterhead:
+        document.add_paragraph(line, "Lettre – En-tête")
+    for line in letter.recipient_block:
+        place_in_window(document.add_paragraph(line, "Lettre – Destinataire")._p)
+    date = document.add_paragraph(letter.date_line, "Lettre – Date")
+    # The address frame floats; the date line must come below the window, whatever the
+    # height of the letterhead above it (about 3.7 mm a line at 9 pt).
+    below_window = WINDOW_BOTTOM - TOP_MARGIN - Mm(3.7) * len(letter.letterhead)
+    date.paragraph_format.space_before = max(below_window, Mm(5))
+    subject = document.add_paragraph(style="Lettre – Objet")
+    subject.add_run("Objet\u00a0: ").bold = True
+    subject.add_run(letter.subject)
+    for reference in (letter.reference_line, letter.our_reference_line):
+        if reference:
+            document.add_paragraph(reference, "Lettre – Objet")
+    appellation = document.add_paragraph(letter.appellation, "Lettre – Appel")
+    appellation.paragraph_format.space_before = Pt(18)
+
+
+def write_body(document: DocxDocument, letter: Letter) -> None:
+    last: DocxParagraph | None = None
+    for block in letter.body:
+        if isinstance(block, Paragraph):
+            last = document.add_paragraph(style="Lettre – Corps")
+            add_runs(last, block.runs)
+        elif isinstance(block, ListBlock):
+            for number, item in enumerate(block.items, 1):
+                last = document.add_paragraph(style="Lettre – Liste")
+                last.add_run(f"{number}.\t" if block.ordered else "–\t")
+                add_runs(last, item)
+    if last is not None:
+        last.paragraph_format.keep_with_next = True  # never a closing alone on a new page
+    document.add_paragraph(letter.closing, "Lettre – Formule")
+
+
+def add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
+    for run in runs:
+        if run.link:
+            add_hyperlink(paragraph, run)
+            continue
+        docx_run = paragraph.add_run(run.text)
+        docx_run.bold = run.bold or None
+        docx_run.italic = run.italic or None
+
+
+def add_hyperlink(paragraph: DocxParagraph, run: Run) -> None:
+    assert run.link is not None
+    relation = paragraph.part.relate_to(run.link, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), relation)
+    inner = paragraph.add_run(run.text)
+    inner.bold = run.bold or None
+    inner.italic = run.italic or None
+    inner.font.underline = True
+    link.append(inner._r)
+    paragraph._p.append(link)
+
+
+def write_bottom(document: DocxDocument, letter: Letter) -> None:
+    for index, line in enumerate(letter.signature):
+        paragraph = document.add_paragraph(line, "Lettre – Signature")
+        if index == 0:
+            paragraph.paragraph_format.space_before = Pt(6)
+        if index == len(letter.signature) - 1:
+            paragraph.paragraph_format.keep_with_next = False
+            paragraph.paragraph_format.space_after = Pt(24)
+    if letter.enclosures_line:
+        document.add_paragraph(letter.enclosures_line, "Lettre – Annexes")
+    if letter.copies:
+        heading = document.add_paragraph(letter.copies_heading, "Lettre – Annexes")
+        heading.paragraph_format.space_before = Pt(10)
+        for line in letter.copies:
+            document.add_paragraph(f"–\u00a0{line}", "Lettre – Annexes")
+    heading = document.add_paragraph(letter.members_heading, "Lettre – Membres")
+    heading.paragraph_format.space_before = Pt(18)
+    heading.paragraph_format.keep_with_next = True
+    document.add_paragraph(letter.members_line, "Lettre – Membres")
+    document.add_paragraph(letter.contact, "Lettre – Membres")
+
+
+def write_page_numbers(document: DocxDocument) -> None:
+    """Page numbers ("2/3") on every page but the first: a one-page letter shows none.
+
+    Word and LibreOffice do not agree on conditional fields (IF NUMPAGES > 1), so the
+    first page simply has its own, empty, footer.
+    """
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    footer = section.footer.paragraphs[0]
+    footer.style = document.styles["Lettre – Pied de page"]
+    add_field(footer, "PAGE")
+    footer.add_run("/")
+    add_field(footer, "NUMPAGES")
+
+
+def add_field(paragraph: DocxParagraph, instruction: str) -> None:
+    for kind in ("begin", "instr", "separate", "result", "end"):
+        run = paragraph.add_run()
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+            run._r.append(element)
+        elif kind == "result":
+            run.text = "1"
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+            run._r.append(element)

@@ -1,0 +1,207 @@
+"""`lettres draft`: new letters from a template, or a letter rebuilt from its source.
+
+Every letter of a batch is composed in memory before the first file is written, so a
+bad recipient or template stops the whole batch with nothing written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from lettres import directory
+from lettres.compose import compose
+from lettres.errors import LettresError
+from lettres.files import write_atomic, write_text_atomic
+from lettres.letter import Letter
+from lettres.models import nearest, validate
+from lettres.source import (
+    LetterFront,
+    TemplateFront,
+    letter_text,
+    load_letter,
+    load_template,
+    split_document,
+)
+from lettres.workspace import Workspace
+
+SOURCE_NAME = "lettre.md"
+FORMATS = ("docx",)
+
+
+class OutputExists(LettresError):
+    """A folder or file that a new letter would overwrite."""
+
+
+@dataclass(frozen=True)
+class NewLetters:
+    """What the user asked for on the command line, before any lookup."""
+
+    template: str
+    to: Sequence[str]
+    on: date
+    subject: str | None = None
+    place: str | None = None
+    signatory: str | None = None
+    cc: Sequence[str] | None = None
+    enclosures: Sequence[str] = ()
+    ref: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    out: Path | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One letter composed and ready to write; `source_text` is None when it already exists."""
+
+    folder: Path
+    letter: Letter
+    source_text: str | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> Path:
+        return self.folder / SOURCE_NAME
+
+
+def template_names(workspace: Workspace) -> list[str]:
+    return sorted(p.stem for p in workspace.templates_dir.glob("*.md"))
+
+
+def find_template(workspace: Workspace, name: str) -> Path:
+    path = workspace.templates_dir / f"{name}.md"
+    if not path.is_file():
+        names = template_names(workspace)
+        raise LettresError(
+            f"modèle inconnu « {name} »{nearest(name, names)} ; modèles disponibles : "
+            + (", ".join(names) or "aucun")
+            + " (« lettres templates » les décrit)"
+        )
+    return path
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """A folder-name form of a subject: ascii, lower case, dashes, cut at a word."""
+    words = re.sub(r"[^a-z0-9]+", " ", directory.fold(text)).split()
+    result = ""
+    for word in words:
+        if len(result) + len(word) + 1 > limit:
+            break
+        result = f"{result}-{word}" if result else word
+    return result or "courrier"
+
+
+def recipient_keys(workspace: Workspace, keys: Sequence[str]) -> list[str]:
+    """--to keys, groups expanded, each position once; unknown keys fail before any work."""
+    return [k for line in directory.expand(workspace.directory, list(keys)) for k in line]
+
+
+def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
+    """Compose every letter the request asks for; write nothing."""
+    template_path = find_template(workspace, request.template)
+    template, document = load_template(template_path)
+    keys = recipient_keys(workspace, request.to)
+    if not keys:
+        raise LettresError("aucun destinataire : indiquez --to CLE (un poste ou un groupe)")
+    if request.out is not None and len(keys) > 1:
+        raise LettresError("--out ne vaut que pour un seul destinataire")
+    planned = []
+    for key in keys:
+        values, missing = front_values(workspace, template, request, key)
+        folder = request.out or workspace.letters_dir / (
+            f"{request.on.isoformat()}-{key}-{slug(values['objet'])}"
+        )
+        if folder.exists():
+            raise OutputExists(
+                f"le dossier {folder} existe déjà : pour refaire ce courrier, lancez "
+                f"« lettres draft {folder / SOURCE_NAME} » ; sinon changez l'objet ou --out"
+            )
+        text = letter_text(values, document.body)
+        source = folder / SOURCE_NAME
+        parsed = split_document(source, text)
+        front = validate(LetterFront, parsed.front, source)
+        warnings = (
+            (f"variables à compléter dans {source} : " + ", ".join(missing),) if missing else ()
+        )
+        planned.append(Planned(folder, compose(workspace, front, parsed), text, warnings))
+    return planned
+
+
+def front_values(
+    workspace: Workspace, template: TemplateFront, request: NewLetters, key: str
+) -> tuple[dict[str, Any], list[str]]:
+    """Every choice of a new letter, written into its front matter so it can be rebuilt."""
+    subject = request.subject or template.subject
+    if not subject:
+        raise LettresError("objet manquant : indiquez --subject « … »")
+    signatory = request.signatory or template.signatory
+    if not signatory:
+        raise LettresError(
+            "signataire manquant : indiquez --signatory CLE (signataires : "
+            + ", ".join(workspace.sender.signatories)
+            + ")"
+        )
+    unknown = sorted(set(request.variables) - set(template.variables))
+    if unknown:
+        raise LettresError(
+            f"le modèle « {request.template} » n'attend pas la variable « {unknown[0]} »"
+            f"{nearest(unknown[0], template.variables)} ; il attend : "
+            + (", ".join(template.variables) or "aucune variable")
+        )
+    missing = [name for name in template.variables if name not in request.variables]
+    variables = {
+        name: request.variables.get(name, f"[à compléter : {description}]")
+        for name, description in template.variables.items()
+    }
+    values: dict[str, Any] = {
+        "modele": request.template,
+        "destinataire": key,
+        "objet": subject,
+        "date": request.on,
+        "lieu": request.place or workspace.sender.coalition.place,
+        "signataire": signatory,
+        "copies": list(request.cc if request.cc is not None else template.cc or ["standard"]),
+        "pj": list(request.enclosures or template.enclosures),
+    }
+    if request.ref:
+        values["ref"] = request.ref
+    if variables:
+        values["variables"] = variables
+    return values, missing
+
+
+def plan_existing(workspace: Workspace, source: Path, out: Path | None = None) -> Planned:
+    front, document = load_letter(source)
+    return Planned(out or source.parent, compose(workspace, front, document), None)
+
+
+Progress = Callable[[Planned], None]
+Render = Callable[[Letter], dict[str, bytes]]
+
+
+def write_planned(
+    planned: Sequence[Planned], render: Render, progress: Progress | None = None
+) -> list[Path]:
+    """Write each letter's source (never over an existing one), then its outputs, atomically."""
+    written: list[Path] = []
+    for item in planned:
+        files = render(item.letter)
+        item.folder.mkdir(parents=True, exist_ok=True)
+        if item.source_text is not None:
+            if item.source.exists():
+                raise OutputExists(
+                    f"{item.source} existe déjà : lettres n'écrase jamais une source"
+                )
+            write_text_atomic(item.source, item.source_text)
+            written.append(item.source)
+        for extension, data in files.items():
+            path = item.folder / f"lettre.{extension}"
+            write_atomic(path, data)
+            written.append(path)
+        if progress:
+            progress(item)
+    return written

@@ -1,0 +1,54 @@
+"""`lettres init`: a new workspace from the example bundled with the package."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+from lettres.errors import LettresError
+
+
+def example_files() -> list[tuple[Path, bytes]]:
+    """Every file of the bundled example, as (relative path, content)."""
+    root = resources.files("lettres") / "exemple"
+    files: list[tuple[Path, bytes]] = []
+    stack = [(root, Path())]
+    while stack:
+        node, relative = stack.pop()
+        for child in node.iterdir():
+            if child.name.startswith(".") or child.name == "__pycache__":
+                continue
+            if child.is_dir():
+                stack.append((child, relative / child.name))
+            else:
+                files.append((relative / child.name, child.read_bytes()))
+    return sorted(files)
+
+
+def create_workspace(folder: Path) -> list[Path]:
+    """Write the example into `folder`, which must not hold any of its files already.
+
+    The files go to a temporary folder first and are moved in at the end, so that a
+    failure leaves nothing half-written.
+    """
+    files = example_files()
+    clashes = [folder / path for path, _ in files if (folder / path).exists()]
+    if clashes:
+        raise LettresError(
+            f"{folder} contient déjà {clashes[0].relative_to(folder)} : "
+            "« lettres init » n'écrase rien ; choisissez un dossier vide ou nouveau."
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / ".lettres-init.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        for path, content in files:
+            (staging / path).parent.mkdir(parents=True, exist_ok=True)
+            (staging / path).write_bytes(content)
+        for path, _ in files:
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (staging / path).replace(folder / path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [folder / path for path, _ in files]

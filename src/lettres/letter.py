@@ -1,0 +1,85 @@
+"""The letter model: a whole letter resolved into final text, ready to be laid out.
+
+Both writers (DOCX and PDF) read only this: they never look up data, format dates or
+run templates, so the two files always say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text with one look; `link` is the target of a hyperlink."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A bulleted or numbered list; each item is one line of runs."""
+
+    ordered: bool
+    items: tuple[tuple[Run, ...], ...]
+
+
+Block = Paragraph | ListBlock
+
+
+@dataclass(frozen=True)
+class Letter:
+    """Every text of a letter, top to bottom (reference §2), typography already applied."""
+
+    letterhead: tuple[str, ...]
+    recipient_block: tuple[str, ...]
+    date_line: str
+    subject: str
+    reference: str | None
+    our_reference: str | None
+    appellation: str
+    body: tuple[Block, ...]
+    closing: str
+    signature: tuple[str, ...]
+    enclosures: tuple[str, ...]
+    copies: tuple[str, ...]
+    members_heading: str
+    members: tuple[str, ...]
+    contact: str
+    # Document properties
+    author: str
+    date: date
+    keywords: tuple[str, ...] = field(default=())
+
+    @property
+    def subject_line(self) -> str:
+        return f"Objet\u00a0: {self.subject}"
+
+    @property
+    def reference_line(self) -> str | None:
+        return f"Réf.\u00a0: {self.reference}" if self.reference else None
+
+    @property
+    def our_reference_line(self) -> str | None:
+        return f"N/Réf.\u00a0: {self.our_reference}" if self.our_reference else None
+
+    @property
+    def enclosures_line(self) -> str | None:
+        return f"P.\u00a0J.\u00a0: {' ; '.join(self.enclosures)}" if self.enclosures else None
+
+    @property
+    def copies_heading(self) -> str:
+        return "Copie\u00a0:" if len(self.copies) == 1 else "Copies\u00a0:"
+
+    @property
+    def members_line(self) -> str:
+        return ", ".join(self.members) + "."

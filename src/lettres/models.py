@@ -1,0 +1,309 @@
+"""Typed models of the workspace files, and their validation errors in French.
+
+Nothing past the loader sees raw YAML: every field is checked here, once, with the
+line it came from, so later stages can trust what they get.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from lettres.errors import DataError, Problem
+from lettres.protocol import CATEGORIES
+from lettres.yamlfile import line_of
+
+Civility = Literal["Monsieur", "Madame"]
+Voice = Literal["je", "nous", "ils"]
+Status = Literal["membre", "observateur", "candidat", "sortie"]
+
+EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def nearest(word: str, choices: Any) -> str:
+    """A French 'did you mean' suffix, or nothing when no choice is close."""
+    found = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
+    return f" (vouliez-vous dire « {found[0]} » ?)" if found else ""
+
+
+def invalid(message: str, *where: str | int) -> PydanticCustomError:
+    """A validation error; `where` points below the current object for the line number."""
+    return PydanticCustomError("lettres", message, {"where": where})
+
+
+class Model(BaseModel):
+    """Frozen, strict about unknown keys, and addressed by the French keys of the files."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = [field.alias or name for name, field in cls.model_fields.items()]
+            for key in data:
+                if key not in known:
+                    raise invalid(
+                        f"champ inconnu « {key} »{nearest(key, known)} ; champs possibles : "
+                        + ", ".join(known),
+                        key,
+                    )
+        return data
+
+
+class Gendered(Model):
+    """A title that changes with the holder's gender (Président / Présidente)."""
+
+    masculine: str = Field(alias="masculin")
+    feminine: str = Field(alias="feminin")
+
+    def text(self, civility: Civility) -> str:
+        return self.feminine if civility == "Madame" else self.masculine
+
+
+def gendered(value: str | Gendered, civility: Civility) -> str:
+    return value if isinstance(value, str) else value.text(civility)
+
+
+def check_email(value: str | None) -> str | None:
+    if value is not None and not EMAIL.match(value):
+        raise invalid(f"« {value} » n'est pas une adresse électronique valide (nom@domaine.fr)")
+    return value
+
+
+class Holder(Model):
+    civility: Civility = Field(alias="civilite")
+    first_name: str = Field(alias="prenom")
+    name: str = Field(alias="nom")
+    since: date = Field(alias="depuis")
+    until: date | None = Field(None, alias="jusqu_au")
+    verified: date | None = Field(None, alias="verifie_le")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.name}"
+
+
+class Position(Model):
+    title: str | Gendered = Field(alias="poste")
+    short_title: str | Gendered | None = Field(None, alias="intitule_court")
+    category: str = Field(alias="categorie")
+    institution: str | None = None
+    address: list[str] = Field(default_factory=list, alias="adresse")
+    email: str | None = Field(None, alias="courriel")
+    appellation: str | None = None
+    degree: str | None = Field(None, alias="consideration")
+    closing: str | None = Field(None, alias="formule")
+    holders: list[Holder] = Field(alias="titulaires", min_length=1)
+
+    _email = field_validator("email")(check_email)
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise invalid(
+                f"catégorie inconnue « {value} »{nearest(value, CATEGORIES)} ; "
+                "catégories possibles : " + ", ".join(CATEGORIES)
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _holders_in_order(self) -> Position:
+        for index in range(1, len(self.holders)):
+            before, after = self.holders[index - 1], self.holders[index]
+            if after.since <= before.since:
+                raise invalid(
+                    f"titulaires dans le désordre : {after.full_name} (depuis {after.since}) "
+                    f"vient après {before.full_name} (depuis {before.since}) ; "
+                    "rangez-les du plus ancien au plus récent",
+                    "titulaires",
+                    index,
+                )
+        return self
+
+
+class Group(Model):
+    description: str | None = None
+    lines: list[str | list[str]] = Field(alias="postes", min_length=1)
+
+    def keys(self) -> list[str]:
+        return [key for line in self.lines for key in ([line] if isinstance(line, str) else line)]
+
+
+class Directory(Model):
+    positions: dict[str, Position] = Field(alias="postes")
+    groups: dict[str, Group] = Field(default_factory=dict, alias="groupes")
+
+    @model_validator(mode="after")
+    def _groups_name_known_positions(self) -> Directory:
+        for group_key, group in self.groups.items():
+            if group_key in self.positions:
+                raise invalid(
+                    f"le groupe « {group_key} » porte le nom d'un poste : renommez-le",
+                    "groupes",
+                    group_key,
+                )
+            for index, line in enumerate(group.lines):
+                for key in [line] if isinstance(line, str) else line:
+                    if key not in self.positions:
+                        raise invalid(
+                            f"le groupe « {group_key} » cite un poste inconnu « {key} »"
+                            f"{nearest(key, self.positions)}",
+                            "groupes",
+                            group_key,
+                            "postes",
+                            index,
+                        )
+        return self
+
+
+class Coordination(Model):
+    structure: str
+    address: list[str] = Field(default_factory=list, alias="adresse")
+    name: str = Field(alias="nom")
+    email: str = Field(alias="courriel")
+    phone: str | None = Field(None, alias="telephone")
+
+    _email = field_validator("email")(check_email)
+
+
+class Coalition(Model):
+    name: str = Field(alias="nom")
+    short_name: str = Field(alias="nom_court")
+    website: str | None = Field(None, alias="site")
+    place: str = Field(alias="lieu")
+    mailbox: str | None = Field(None, alias="boite_partagee")
+    coordination: Coordination
+
+    _email = field_validator("mailbox")(check_email)
+
+
+class Signatory(Model):
+    civility: Civility | None = Field(None, alias="civilite")
+    first_name: str | None = Field(None, alias="prenom")
+    name: str | None = Field(None, alias="nom")
+    quality: str | None = Field(None, alias="qualite")
+    voice: Voice = Field(alias="voix")
+    for_coalition: bool = Field(False, alias="pour_le_collectif")
+    signature: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _person_or_coalition(self) -> Signatory:
+        if not self.signature and not (self.first_name and self.name):
+            raise invalid(
+                "un signataire doit avoir un prénom et un nom, ou les lignes de sa « signature »"
+            )
+        return self
+
+
+class Sender(Model):
+    coalition: Coalition = Field(alias="collectif")
+    signatories: dict[str, Signatory] = Field(alias="signataires", min_length=1)
+
+
+class Rename(Model):
+    on: date = Field(alias="le")
+    name: str = Field(alias="nom")
+
+
+class StatusChange(Model):
+    since: date = Field(alias="depuis")
+    status: Status = Field(alias="statut")
+
+
+class Association(Model):
+    name: str = Field(alias="nom")
+    acronym: str | None = Field(None, alias="sigle")
+    renames: list[Rename] = Field(default_factory=list, alias="renommee")
+    statuses: list[StatusChange] = Field(default_factory=list, alias="statuts")
+
+    @model_validator(mode="after")
+    def _history_in_order(self) -> Association:
+        for field, dates in (
+            ("renommee", [r.on for r in self.renames]),
+            ("statuts", [s.since for s in self.statuses]),
+        ):
+            for index in range(1, len(dates)):
+                if dates[index] <= dates[index - 1]:
+                    raise invalid(
+                        f"« {field} » n'est pas dans l'ordre des dates ({dates[index]} après "
+                        f"{dates[index - 1]}) : rangez-les du plus ancien au plus récent",
+                        field,
+                        index,
+                    )
+        return self
+
+
+class Members(Model):
+    alphabetical_since: date | None = Field(None, alias="ordre_alphabetique_depuis")
+    coordinator: str | None = Field(None, alias="coordination")
+    associations: dict[str, Association] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _coordinator_is_member(self) -> Members:
+        if self.coordinator is not None and self.coordinator not in self.associations:
+            raise invalid(
+                f"l'association coordinatrice « {self.coordinator} » n'est pas dans la liste"
+                f"{nearest(self.coordinator, self.associations)}",
+                "coordination",
+            )
+        return self
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_MESSAGES = {
+    "missing": "champ obligatoire manquant : ajoutez « {field}: … »",
+    "string_type": "« {field} » doit être un texte",
+    "bool_type": "« {field} » doit valoir oui ou non (true/false)",
+    "bool_parsing": "« {field} » doit valoir oui ou non (true/false)",
+    "list_type": "« {field} » doit être une liste (lignes commençant par « - »)",
+    "dict_type": "« {field} » doit être une table d'entrées « clé: valeur »",
+    "model_type": "« {field} » doit être une table d'entrées « clé: valeur »",
+    "model_attributes_type": "« {field} » doit être une table d'entrées « clé: valeur »",
+    "date_type": "« {field} » doit être une date AAAA-MM-JJ",
+    "date_parsing": "« {field} » doit être une date AAAA-MM-JJ",
+    "date_from_datetime_parsing": "« {field} » doit être une date AAAA-MM-JJ",
+    "date_from_datetime_inexact": "« {field} » doit être une date AAAA-MM-JJ, sans heure",
+    "too_short": "« {field} » ne peut pas être vide",
+}
+
+
+def _problem(error: Any, path: Path, raw: Any) -> Problem:
+    loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+    ctx = error.get("ctx") or {}
+    field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "valeur")
+    if error["type"] == "lettres":
+        loc = loc + tuple(ctx.get("where", ()))
+        message = error["msg"]
+    elif error["type"] == "literal_error":
+        message = f"« {field} » vaut « {error['input']} » ; valeurs possibles : {ctx['expected']}"
+    else:
+        template = _MESSAGES.get(error["type"], "« {field} » : {msg}")
+        message = template.format(field=field, msg=error["msg"])
+    return Problem(path, line_of(raw, loc), message)
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and (
+        "[" in part or part in {"str", "list[str]", "Gendered", "date", "int", "none"}
+    )
+
+
+def validate(model: type[M], raw: Any, path: Path) -> M:
+    """Build `model` from raw YAML or raise a DataError naming each problem's file and line."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        problems = sorted(
+            {str(p): p for p in (_problem(e, path, raw) for e in error.errors())}.values(),
+            key=lambda p: p.line or 0,
+        )
+        raise DataError(problems) from None

@@ -1,0 +1,135 @@
+"""Appellation and closing formula of a French formal letter (reference §1).
+
+The protocol is a closed table: a data file names a category, never a free-form title, so
+that a typo is caught on loading instead of reaching a minister's desk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Literal, NamedTuple
+
+Gender = Literal["m", "f"]
+Voice = Literal["je", "nous", "ils"]
+Verb = Literal["prie", "prie-bien-vouloir", "veuillez"]
+Noun = Literal["expression", "assurance"]
+
+
+class Title(NamedTuple):
+    """What the protocol prescribes for one function, in both genders."""
+
+    masculine: str
+    feminine: str
+    degree: str
+
+
+_HIGHEST = "très haute considération"
+_HIGH = "haute considération"
+
+CATEGORIES: Mapping[str, Title] = MappingProxyType(
+    {
+        "president-republique": Title(
+            "Monsieur le Président de la République",
+            "Madame la Présidente de la République",
+            _HIGHEST,
+        ),
+        "premier-ministre": Title(
+            "Monsieur le Premier ministre", "Madame la Première ministre", _HIGHEST
+        ),
+        "ministre": Title("Monsieur le Ministre", "Madame la Ministre", _HIGHEST),
+        "secretaire-etat": Title("Monsieur le Ministre", "Madame la Ministre", _HIGHEST),
+        "garde-des-sceaux": Title(
+            "Monsieur le Garde des Sceaux", "Madame la Garde des Sceaux", _HIGHEST
+        ),
+        "prefet": Title("Monsieur le Préfet", "Madame la Préfète", _HIGH),
+        "ambassadeur": Title("Monsieur l'Ambassadeur", "Madame l'Ambassadrice", _HIGH),
+        "depute": Title("Monsieur le Député", "Madame la Députée", _HIGH),
+        "senateur": Title("Monsieur le Sénateur", "Madame la Sénatrice", _HIGH),
+        "maire": Title("Monsieur le Maire", "Madame la Maire", _HIGH),
+        "president": Title("Monsieur le Président", "Madame la Présidente", _HIGH),
+        "defenseur-droits": Title(
+            "Monsieur le Défenseur des droits", "Madame la Défenseure des droits", _HIGH
+        ),
+        "defenseur-enfants": Title(
+            "Monsieur le Défenseur des enfants", "Madame la Défenseure des enfants", _HIGH
+        ),
+        "secretaire-general": Title(
+            "Monsieur le Secrétaire général", "Madame la Secrétaire générale", _HIGH
+        ),
+        "coordinateur": Title("Monsieur le Coordinateur", "Madame la Coordinatrice", _HIGH),
+        "directeur": Title(
+            "Monsieur le Directeur", "Madame la Directrice", "considération distinguée"
+        ),
+        "service": Title("Madame, Monsieur", "Madame, Monsieur", "salutations distinguées"),
+    }
+)
+
+_LEADS: Mapping[Verb, str] = MappingProxyType(
+    {
+        "prie": "{subject} d'agréer",
+        "prie-bien-vouloir": "{subject} de bien vouloir agréer",
+        "veuillez": "Veuillez agréer",
+    }
+)
+
+_SUBJECTS: Mapping[Voice, str] = MappingProxyType(
+    {"je": "Je vous prie", "nous": "Nous vous prions", "ils": "{collective} vous prient"}
+)
+
+# (singular, plural) possessive of each voice.
+_POSSESSIVES: Mapping[Voice, tuple[str, str]] = MappingProxyType(
+    {"je": ("ma", "mes"), "nous": ("notre", "nos"), "ils": ("leur", "leurs")}
+)
+
+_NOUNS: Mapping[Noun, str] = MappingProxyType(
+    {"expression": "l'expression de", "assurance": "l'assurance de"}
+)
+
+
+def _title(category: str) -> Title:
+    try:
+        return CATEGORIES[category]
+    except KeyError:
+        known = ", ".join(CATEGORIES)
+        raise ValueError(
+            f"catégorie de destinataire inconnue « {category} » ; catégories possibles : {known}"
+        ) from None
+
+
+def appellation(category: str, gender: Gender) -> str:
+    """The opening words, which the closing must repeat word for word."""
+    title = _title(category)
+    return title.feminine if gender == "f" else title.masculine
+
+
+def degree(category: str) -> str:
+    """How much consideration the closing expresses: it follows the rank, not the person."""
+    return _title(category).degree
+
+
+def _is_plural(degree: str) -> bool:
+    # A French plural noun phrase ends in -s or -x ("salutations distinguées",
+    # "sentiments respectueux"); none of the singular degrees in use does.
+    last = degree.rstrip().rsplit(" ", 1)[-1]
+    return last.endswith(("s", "x"))
+
+
+def _lead(voice: Voice, verb: Verb, collective: str) -> str:
+    subject = _SUBJECTS[voice].format(collective=collective)
+    return _LEADS[verb].format(subject=subject)
+
+
+def closing(
+    appellation: str,
+    degree: str,
+    voice: Voice,
+    verb: Verb = "prie",
+    noun: Noun = "expression",
+    collective: str = "Les membres du Collectif",
+) -> str:
+    """The closing sentence; the possessive follows the voice even after "Veuillez"."""
+    singular, plural = _POSSESSIVES[voice]
+    possessive = plural if _is_plural(degree) else singular
+    lead = _lead(voice, verb, collective)
+    return f"{lead}, {appellation}, {_NOUNS[noun]} {possessive} {degree}."

@@ -1,0 +1,112 @@
+"""Letter sources and templates: YAML front matter between `---` lines, then a Markdown body."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field
+
+from lettres.errors import DataError
+from lettres.models import Model, validate
+from lettres.yamlfile import LineDict, parse_yaml, read_text
+
+CopyStyle = Literal["personne", "fonction"]
+Verb = Literal["prie", "prie-bien-vouloir", "veuillez"]
+Noun = Literal["expression", "assurance"]
+
+
+class Courtesy(Model):
+    """The two choices of a closing formula a letter may make (reference §1)."""
+
+    verb: Verb = Field("prie", alias="verbe")
+    noun: Noun = Field("expression", alias="nom")
+
+
+class LetterFront(Model):
+    """Every choice of one letter, so that it can be rebuilt at any time."""
+
+    template: str | None = Field(None, alias="modele")
+    to: str = Field(alias="destinataire")
+    subject: str = Field(alias="objet", min_length=1)
+    date: datetime.date
+    place: str | None = Field(None, alias="lieu")
+    signatory: str = Field(alias="signataire")
+    cc: list[str] = Field(default_factory=lambda: ["standard"], alias="copies")
+    cc_style: CopyStyle = Field("personne", alias="format_copies")
+    enclosures: list[str] = Field(default_factory=list, alias="pj")
+    ref: str | None = None
+    reference: str | None = None
+    appellation: str | None = None
+    closing: str | None = Field(None, alias="formule")
+    courtesy: Courtesy = Field(default_factory=Courtesy, alias="politesse")
+    variables: dict[str, str] = Field(default_factory=dict)
+    follow_up: str | datetime.date | None = Field(None, alias="relance")
+
+
+class TemplateFront(Model):
+    """A template says what it is for, which variables it expects, and its defaults."""
+
+    description: str
+    subject: str | None = Field(None, alias="objet")
+    variables: dict[str, str] = Field(default_factory=dict)
+    signatory: str | None = Field(None, alias="signataire")
+    cc: list[str] | None = Field(None, alias="copies")
+    enclosures: list[str] = Field(default_factory=list, alias="pj")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed source file: its front matter (raw, with lines) and its body."""
+
+    path: Path
+    front: LineDict
+    body: str
+    body_line: int
+
+
+def split_document(path: Path, text: str | None = None) -> Document:
+    """Cut the front matter from the body; the body keeps its first line number."""
+    text = read_text(path) if text is None else text
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        raise DataError.at(
+            path, 1, "le fichier doit commencer par un en-tête entre deux lignes « --- »"
+        )
+    end = text.find("\n---", 3)
+    while end != -1 and text[end + 4 : end + 5] not in ("\n", ""):
+        end = text.find("\n---", end + 1)
+    if end == -1:
+        raise DataError.at(
+            path, 1, "l'en-tête n'est pas fermé : ajoutez une ligne « --- » après lui"
+        )
+    front = parse_yaml(text[4 : end + 1], path, first_line=2)
+    if front is None:
+        front = LineDict()
+        front.key_lines = {}
+    if not isinstance(front, LineDict):
+        raise DataError.at(path, 2, "l'en-tête doit contenir des entrées « clé: valeur »")
+    body_start = end + 5
+    return Document(path, front, text[body_start:], text[:body_start].count("\n") + 1)
+
+
+def load_letter(path: Path) -> tuple[LetterFront, Document]:
+    document = split_document(path)
+    return validate(LetterFront, document.front, path), document
+
+
+def load_template(path: Path) -> tuple[TemplateFront, Document]:
+    document = split_document(path)
+    return validate(TemplateFront, document.front, path), document
+
+
+def dump_front(values: dict[str, Any]) -> str:
+    """YAML for a new source's front matter, readable and in a stable order."""
+    return yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=100)
+
+
+def letter_text(values: dict[str, Any], body: str) -> str:
+    return f"---\n{dump_front(values)}---\n{body}"

@@ -1,0 +1,268 @@
+"""French typography for every text written into a letter (reference §3 and §4).
+
+The rules only ever touch spaces and straight double quotes, so they can run on text a
+person typed without changing what it says; and they leave alone whatever a rule would
+break: URLs, e-mail addresses, times, code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french_date(d: date) -> str:
+    """The date as a letter writes it; no-break spaces keep it on one line."""
+    day = "1er" if d.day == 1 else str(d.day)
+    return f"{day}{NBSP}{_MONTHS[d.month - 1]}{NBSP}{d.year}"
+
+
+def date_line(place: str, d: date) -> str:
+    """The line above the objet; French usage puts no full stop after it."""
+    return f"{place}, le {french_date(d)}"
+
+
+# ----------------------------------------------------------------------------- protected spans
+
+Span = tuple[int, int]
+
+# Line breaks as str.splitlines() knows them: the rules never touch them.
+_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# Horizontal white space: any white space but a line break.
+_H = f"[^\\S{_BREAKS}]"
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»`]*", re.IGNORECASE)
+_URL_TRAILER = ".,;:!?'’…"
+_PROTECTED = (
+    re.compile(r"(?ms)^[ \t]*(`{3,}|~{3,}).*?(?:^[ \t]*\1|\Z)"),  # fenced code block
+    re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)"),  # inline code
+    re.compile(r"(?<=\])\([^()\s]*(?:[ \t]+\"[^\"\n]*\")?\)"),  # Markdown link target
+    re.compile(r"(?m)^ {0,3}\[[^\]\n]+\]:"),  # Markdown link reference definition
+    re.compile(r"(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE),  # e-mail
+    re.compile(r"(?<!\w)\d{1,2}h(?:\d{2})?(?!\w)"),  # 18h, 18h00
+    re.compile(r"(?<!\w)\d{1,2}:\d{2}(?!\w)"),  # 9:30
+    re.compile(r"(?<=\d):(?=\d)"),  # any colon between two digits
+)
+
+
+def _url_end(url: str) -> int:
+    """Trailing punctuation ends the sentence, not the URL; a closing parenthesis
+    belongs to the URL only when the URL opened one."""
+    end = len(url)
+    while end:
+        last = url[end - 1]
+        unbalanced = last == ")" and url.count(")", 0, end) > url.count("(", 0, end)
+        if last not in _URL_TRAILER and not unbalanced:
+            break
+        end -= 1
+    return end
+
+
+def _protected_spans(text: str) -> list[Span]:
+    spans = [(m.start(), m.start() + _url_end(m.group())) for m in _URL.finditer(text)]
+    for pattern in _PROTECTED:
+        spans.extend(m.span() for m in pattern.finditer(text))
+    return spans
+
+
+def _overlaps(start: int, end: int, spans: list[Span]) -> bool:
+    # An insertion point (start == end) on the edge of a span is outside it.
+    if start == end:
+        return any(a < start < b for a, b in spans)
+    return any(a < end and start < b for a, b in spans)
+
+
+def _apply(text: str, pattern: re.Pattern[str], rewrite: Callable[[re.Match[str]], str]) -> str:
+    """Substitute outside the protected spans only, computed afresh for this text."""
+    spans = _protected_spans(text)
+
+    def replace(match: re.Match[str]) -> str:
+        if _overlaps(match.start(), match.end(), spans):
+            return match.group()
+        return rewrite(match)
+
+    return pattern.sub(replace, text)
+
+
+# ----------------------------------------------------------------------------- quotes
+
+_QUOTE = re.compile('"')
+_PARAGRAPH_BREAK = re.compile(f"(?:\r\n|[{_BREAKS}]){_H}*(?:\r\n|[{_BREAKS}])")
+_OPENS_AFTER = "([{«'’—–-/"
+
+
+def _can_open(text: str, i: int) -> bool:
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in _OPENS_AFTER) and not after.isspace()
+
+
+def _can_close(text: str, i: int) -> bool:
+    return i > 0 and not text[i - 1].isspace()
+
+
+def _quote_pairs(text: str) -> Iterator[Span]:
+    """Pair straight quotes by direction within a paragraph, so that a stray inch mark
+    or a quote left open does not turn every later pair inside out."""
+    spans = _protected_spans(text)
+    opening: int | None = None
+    for match in _QUOTE.finditer(text):
+        i = match.start()
+        if _overlaps(i, i + 1, spans):
+            continue
+        if opening is not None and _PARAGRAPH_BREAK.search(text, opening, i):
+            opening = None
+        if opening is not None and _can_close(text, i):
+            yield opening, i
+            opening = None
+        elif _can_open(text, i):
+            opening = i
+
+
+def _guillemets(text: str) -> str:
+    chars = list(text)
+    for opening, closing in _quote_pairs(text):
+        chars[opening], chars[closing] = "«", "»"
+    return "".join(chars)
+
+
+# ----------------------------------------------------------------------------- spacing rules
+
+# After these marks a high punctuation mark gets no space of its own ("?!", "…?"); one the
+# author typed is kept, as a no-break space of the right kind so that no line starts with "?".
+_NO_SPACE_AFTER = ";:!?.…,(["
+
+_SPACE_BEFORE_LOW = re.compile(f"(?<=\\S){_H}+(?=[,.…)])")
+_SPACE_AFTER_PARENTHESIS = re.compile(f"\\({_H}+(?=\\S)")
+_AFTER_OPENING_GUILLEMET = re.compile(f"«{_H}*(?=\\S)")
+_BEFORE_CLOSING_GUILLEMET = re.compile(f"(?<=\\S){_H}*»")
+_BEFORE_HIGH = re.compile(f"(?<=(\\S))({_H}*)([;:!?])")
+_NUMERO = re.compile(f"\\b([nN][°º]){_H}*(?=\\d)")  # º: the ordinal indicator
+_BEFORE_UNIT = re.compile(f"(?<=\\d){_H}*(?=[€%‰$£])")
+_APOSTROPHE = re.compile("'")
+
+
+def _high_mark(match: re.Match[str]) -> str:
+    previous, spaces, mark = match.group(1, 2, 3)
+    if previous in _NO_SPACE_AFTER and not spaces:
+        return match.group()
+    return (NBSP if mark == ":" else NNBSP) + mark
+
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+
+# Spaces are removed before quotes are paired, so that the pairing sees the final neighbours.
+_REMOVALS: tuple[Rule, ...] = (
+    (_SPACE_BEFORE_LOW, lambda m: ""),
+    (_SPACE_AFTER_PARENTHESIS, lambda m: "("),
+)
+_INSERTIONS: tuple[Rule, ...] = (
+    (_AFTER_OPENING_GUILLEMET, lambda m: "«" + NBSP),
+    (_BEFORE_CLOSING_GUILLEMET, lambda m: NBSP + "»"),
+    (_BEFORE_HIGH, _high_mark),
+    (_NUMERO, lambda m: m.group(1) + NBSP),
+    (_BEFORE_UNIT, lambda m: NBSP),
+)
+
+
+def _one_pass(text: str, curly_apostrophes: bool) -> str:
+    for pattern, rewrite in _REMOVALS:
+        text = _apply(text, pattern, rewrite)
+    text = _guillemets(text)
+    if curly_apostrophes:
+        text = _apply(text, _APOSTROPHE, lambda m: "’")
+    for pattern, rewrite in _INSERTIONS:
+        text = _apply(text, pattern, rewrite)
+    return text
+
+
+# A rule can enable another one (a removed space lets a quote pair up); a few passes
+# reach the fixed point, which is what makes the whole idempotent.
+_MAX_PASSES = 8
+
+
+def typographize(text: str, *, curly_apostrophes: bool = False) -> str:
+    """French spacing and quotes; safe to run again on its own output."""
+    for _ in range(_MAX_PASSES):
+        done = _one_pass(text, curly_apostrophes)
+        if done == text:
+            break
+        text = done
+    return text
+
+
+# ----------------------------------------------------------------------------- warnings
+
+_ROMAN_OR_DIGITS = r"(?<![\w])(\d+|[IVX]+)"
+_ORDINAL_EME = re.compile(_ROMAN_OR_DIGITS + r"(i?[èeé]me(s?))(?!\w)")
+_ORDINAL_ERE = re.compile(_ROMAN_OR_DIGITS + r"([èe]re(s?))(?!\w)")
+_ORDINAL_ND = re.compile(_ROMAN_OR_DIGITS + r"(nd(e?)(s?))(?!\w)")
+_MISTER = re.compile(r"(?<![\w])Mr(?!\w)\.?")
+
+
+def _is_one(number: str) -> bool:
+    return number in ("1", "I")
+
+
+def _eme(match: re.Match[str]) -> str:
+    number, plural = match.group(1), match.group(3)
+    if _is_one(number):
+        return f"« {number}er{plural} » ou « {number}re{plural} »"
+    return f"« {number}e{plural} »"
+
+
+def _ere(match: re.Match[str]) -> str:
+    number, plural = match.group(1), match.group(3)
+    ending = "re" if _is_one(number) else "e"
+    return f"« {number}{ending}{plural} »"
+
+
+def _nd(match: re.Match[str]) -> str:
+    number, feminine, plural = match.group(1), match.group(3), match.group(4)
+    if number == "2":
+        return f"« 2e{plural} » (ou « 2d{feminine}{plural} » pour « second{feminine} »)"
+    return f"« {number}e{plural} »"
+
+
+_WARNINGS: tuple[Rule, ...] = (
+    (_ORDINAL_EME, _eme),
+    (_ORDINAL_ERE, _ere),
+    (_ORDINAL_ND, _nd),
+    (_MISTER, lambda m: "« M. » (Monsieur ; « Mr » est anglais)"),
+)
+
+
+def _findings(text: str) -> Iterator[tuple[int, str]]:
+    spans = _protected_spans(text)
+    for pattern, right_form in _WARNINGS:
+        for match in pattern.finditer(text):
+            if not _overlaps(match.start(), match.end(), spans):
+                line = text.count("\n", 0, match.start()) + 1
+                yield (
+                    match.start(),
+                    f"ligne {line} : « {match.group()} » s'écrit {right_form(match)}",
+                )
+
+
+def lint(text: str) -> list[str]:
+    """What the rules may not rewrite, because only the author knows the intent: warnings."""
+    return [message for _, message in sorted(_findings(text))]

@@ -1,0 +1,77 @@
+"""Finding the workspace and loading its data files into typed models."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lettres.errors import LettresError
+from lettres.models import Directory, Members, Sender, validate
+from lettres.yamlfile import LineDict, load_mapping
+
+DIRECTORY_FILE = "destinataires.yaml"
+SENDER_FILE = Path("modeles") / "collectif.yaml"
+MEMBERS_FILE = Path("modeles") / "membres.yaml"
+ENV_VARIABLE = "LETTRES_WORKSPACE"
+
+
+class WorkspaceNotFound(LettresError):
+    """No workspace where the user asked, or none above the current folder."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The loaded data of one workspace; `raw` keeps each file's lines for later warnings."""
+
+    root: Path
+    directory: Directory
+    sender: Sender
+    members: Members
+    raw: dict[Path, LineDict]
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "modeles"
+
+    @property
+    def letters_dir(self) -> Path:
+        return self.root / "courriers"
+
+
+def find_root(explicit: Path | None = None, start: Path | None = None) -> Path:
+    """The workspace folder: --workspace, then LETTRES_WORKSPACE, then the nearest parent."""
+    chosen = explicit or (Path(os.environ[ENV_VARIABLE]) if os.environ.get(ENV_VARIABLE) else None)
+    if chosen is not None:
+        if not (chosen / DIRECTORY_FILE).is_file():
+            raise WorkspaceNotFound(
+                f"{chosen} n'est pas un espace de travail : {DIRECTORY_FILE} y manque. "
+                f"Créez-en un avec « lettres init {chosen} »."
+            )
+        return chosen
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DIRECTORY_FILE).is_file():
+            return folder
+    raise WorkspaceNotFound(
+        f"aucun espace de travail trouvé : ni ce dossier ni ses parents ne contiennent "
+        f"{DIRECTORY_FILE}. Créez-en un avec « lettres init DOSSIER », puis placez-vous "
+        f"dedans, ou indiquez-le avec --workspace DOSSIER ou la variable {ENV_VARIABLE}."
+    )
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Load and validate the three data files of a workspace."""
+    paths = [root / DIRECTORY_FILE, root / SENDER_FILE, root / MEMBERS_FILE]
+    raw = {path: load_mapping(path) for path in paths}
+    return Workspace(
+        root=root,
+        directory=validate(Directory, raw[paths[0]], paths[0]),
+        sender=validate(Sender, raw[paths[1]], paths[1]),
+        members=validate(Members, raw[paths[2]], paths[2]),
+        raw=raw,
+    )
+
+
+def open_workspace(explicit: Path | None = None) -> Workspace:
+    return load_workspace(find_root(explicit))

@@ -1,0 +1,163 @@
+"""Loading YAML with the line of every key, and the checks PyYAML does not make.
+
+PyYAML silently keeps the last of two equal keys and forgets where each value came from;
+both matter to a user who must be told which line of the file to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lettres.errors import DataError
+
+
+class LineDict(dict[Any, Any]):
+    """A mapping that remembers its own line and the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+
+class LineList(list[Any]):
+    """A sequence that remembers its own line and the line of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+        mapping = LineDict()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, str | int | bool) and key is not None:
+                raise _located(line, "une clé doit être un texte simple")
+            if key in mapping:
+                first = mapping.key_lines[key]
+                raise _located(
+                    line,
+                    f"la clé « {key} » est définie deux fois (déjà ligne {first}) : "
+                    "supprimez ou renommez l'une des deux",
+                )
+            mapping[key] = self.construct_object(value_node, deep=True)
+            mapping.key_lines[key] = line
+        return mapping
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
+        items = LineList(self.construct_object(child, deep=True) for child in node.value)
+        items.line = node.start_mark.line + 1
+        items.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return items
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise _located(
+                node.start_mark.line + 1,
+                f"« {node.value} » n'est pas une date valide : écrivez-la AAAA-MM-JJ",
+            ) from None
+
+
+def _dict_constructor(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    return loader.construct_mapping(node)
+
+
+def _list_constructor(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    return loader.construct_sequence(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _dict_constructor)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _list_constructor)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+class _LocatedError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        self.message = message
+
+
+def _located(line: int, message: str) -> _LocatedError:
+    return _LocatedError(line, message)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file, or say which byte is wrong and how to fix it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError.at(path, None, "fichier introuvable") from None
+    except OSError as error:
+        raise DataError.at(path, None, f"lecture impossible ({error.strerror})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DataError.at(
+            path,
+            line,
+            f"le fichier n'est pas en UTF-8 (octet 0x{data[error.start]:02x}) : "
+            "réenregistrez-le en UTF-8 dans votre éditeur",
+        ) from None
+
+
+def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
+    """Parse YAML text that starts at `first_line` of `path` (front matter starts below line 1)."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except _LocatedError as error:
+        raise DataError.at(path, error.line + first_line - 1, error.message) from None
+    except yaml.reader.ReaderError as error:
+        raise DataError.at(
+            path,
+            text[: error.position].count("\n") + first_line,
+            f"caractère interdit (U+{error.character:04X}) : supprimez-le",
+        ) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        what = error.problem or error.context or "erreur de syntaxe"
+        raise DataError.at(
+            path,
+            mark.line + first_line if mark else None,
+            f"YAML invalide ({what}) : vérifiez l'indentation et les deux-points",
+        ) from None
+    except yaml.YAMLError as error:
+        raise DataError.at(path, None, f"YAML invalide ({error})") from None
+
+
+def load_mapping(path: Path) -> LineDict:
+    """Load a YAML file whose top level must be a mapping."""
+    data = parse_yaml(read_text(path), path)
+    if data is None:
+        raise DataError.at(
+            path, 1, "le fichier est vide : il doit contenir des entrées « clé: valeur »"
+        )
+    if not isinstance(data, LineDict):
+        raise DataError.at(path, 1, "le fichier doit contenir des entrées « clé: valeur »")
+    return data
+
+
+def line_of(data: Any, loc: tuple[int | str, ...]) -> int | None:
+    """The line of the deepest element of `loc` that exists in `data`."""
+    line: int | None = getattr(data, "line", None)
+    node = data
+    for part in loc:
+        if isinstance(node, LineDict) and part in node:
+            line = node.key_lines[part]
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.item_lines[part]
+            node = node[part]
+        elif isinstance(part, str) and not isinstance(node, LineDict | LineList):
+            continue  # a union member's name in a pydantic location
+        else:
+            break
+    return line

@@ -1,0 +1,38 @@
+"""Shared fixtures: a private copy of the shipped workspace, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from lettres.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A copy of the repository's own workspace, safe to edit."""
+    root = tmp_path / "espace"
+    root.mkdir()
+    shutil.copy(REPO / "destinataires.yaml", root / "destinataires.yaml")
+    shutil.copytree(REPO / "modeles", root / "modeles")
+    return root
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(workspace: Path) -> Run:
+    """Run `lettres` on the workspace copy, as a user would."""
+
+    def invoke(*args: str, root: Path | None = None) -> Result:
+        return CliRunner().invoke(app, ["--workspace", str(root or workspace), *args])
+
+    return invoke

@@ -1,0 +1,346 @@
+"""French typography (reference §3 and §4): one table per rule, then the properties."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lettres.typography import NBSP, NNBSP, date_line, french_date, lint, typographize
+
+# ----------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2015, 4, 21), "21\u00a0avril\u00a02015"),
+        (date(2018, 2, 1), "1er\u00a0février\u00a02018"),
+        (date(2018, 2, 2), "2\u00a0février\u00a02018"),
+        (date(2016, 8, 9), "9\u00a0août\u00a02016"),
+        (date(2020, 12, 31), "31\u00a0décembre\u00a02020"),
+        (date(2021, 1, 1), "1er\u00a0janvier\u00a02021"),
+    ],
+)
+def test_french_date(day: date, expected: str) -> None:
+    assert french_date(day) == expected
+
+
+def test_date_line_has_no_weekday_and_no_full_stop() -> None:
+    assert date_line("Paris", date(2015, 4, 21)) == "Paris, le 21\u00a0avril\u00a02015"
+    assert date_line("Lyon", date(2018, 2, 1)) == "Lyon, le 1er\u00a0février\u00a02018"
+
+
+def test_the_space_constants() -> None:
+    assert (NBSP, NNBSP) == ("\u00a0", "\u202f")
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+def check(source: str, expected: str) -> None:
+    assert typographize(source) == expected
+    assert typographize(expected) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Quoi ?", "Quoi\u202f?"),
+        ("Quoi?", "Quoi\u202f?"),
+        ("Vraiment !", "Vraiment\u202f!"),
+        ("un ; deux", "un\u202f; deux"),
+        ("un;deux", "un\u202f;deux"),
+        ("Quoi\u00a0?", "Quoi\u202f?"),  # wrong kind of no-break space
+        ("Quoi\u202f?", "Quoi\u202f?"),  # already right
+        ("Quoi   ?", "Quoi\u202f?"),
+        ("Quoi\t?", "Quoi\u202f?"),
+        ("Quoi ?!", "Quoi\u202f?!"),  # no space between two marks
+        ("Quoi?!", "Quoi\u202f?!"),
+        ("Eh bien…?", "Eh bien…?"),
+        ("Eh bien… ?", "Eh bien…\u202f?"),  # a typed space is kept, unbreakable
+        ("Tiens... !", "Tiens...\u202f!"),
+        ("(?)", "(?)"),
+        ("? au début", "? au début"),  # nothing added at the start of the text
+        ("ligne\n? suite", "ligne\n? suite"),  # nor of a line
+        ("ligne\n  ? suite", "ligne\n  ? suite"),  # nor inside the indentation
+        ("fin ?\nsuite ;", "fin\u202f?\nsuite\u202f;"),
+        ("« Vraiment » ?", "«\u00a0Vraiment\u00a0»\u202f?"),
+        ("(sic) !", "(sic)\u202f!"),
+    ],
+)
+def test_narrow_space_before_semicolon_exclamation_question(source: str, expected: str) -> None:
+    check(source, expected)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Objet : rencontre", "Objet\u00a0: rencontre"),
+        ("Objet: rencontre", "Objet\u00a0: rencontre"),
+        ("Objet\u202f: rencontre", "Objet\u00a0: rencontre"),
+        ("Objet\u00a0: rencontre", "Objet\u00a0: rencontre"),
+        ("Objet  :", "Objet\u00a0:"),
+        ("**Objet :** rencontre", "**Objet\u00a0:** rencontre"),
+        ("Quoi ?:", "Quoi\u202f?:"),
+        (": en tête", ": en tête"),
+        ("le ratio 3:2", "le ratio 3:2"),  # colon between two digits
+        ("de 9 : 30", "de 9\u00a0: 30"),  # not between two digits
+    ],
+)
+def test_no_break_space_before_colon(source: str, expected: str) -> None:
+    check(source, expected)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("« bonjour »", "«\u00a0bonjour\u00a0»"),
+        ("«bonjour»", "«\u00a0bonjour\u00a0»"),
+        ("«  bonjour  »", "«\u00a0bonjour\u00a0»"),
+        ("«\u202fbonjour\u202f»", "«\u00a0bonjour\u00a0»"),
+        ("«\u00a0bonjour\u00a0»", "«\u00a0bonjour\u00a0»"),
+        ('Il dit "bonjour".', "Il dit «\u00a0bonjour\u00a0»."),
+        ('"un" et "deux"', "«\u00a0un\u00a0» et «\u00a0deux\u00a0»"),
+        (
+            'le Collectif "Ensemble contre la traite"',
+            "le Collectif «\u00a0Ensemble contre la traite\u00a0»",
+        ),
+        ('("entre parenthèses")', "(«\u00a0entre parenthèses\u00a0»)"),
+        ('"Vraiment ?"', "«\u00a0Vraiment\u202f?\u00a0»"),
+        ('un écran de 15" seulement', 'un écran de 15" seulement'),  # unpaired: kept
+        ('un écran de 15" et "bonjour"', 'un écran de 15" et «\u00a0bonjour\u00a0»'),
+        ('"ouvert sans fin', '"ouvert sans fin'),
+        ('"un\ndeux"', "«\u00a0un\ndeux\u00a0»"),  # a paragraph wrapped over two lines
+        ('"un\n\ndeux"', '"un\n\ndeux"'),  # never across paragraphs
+        ("«\nbonjour\n»", "«\nbonjour\n»"),  # line breaks stay as they are
+    ],
+)
+def test_guillemets(source: str, expected: str) -> None:
+    check(source, expected)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("un , deux", "un, deux"),
+        ("fin .", "fin."),
+        ("fin\u00a0.", "fin."),
+        ("et puis …", "et puis…"),
+        ("et puis ...", "et puis..."),
+        ("( voir ci-dessous )", "(voir ci-dessous)"),
+        ("(\u00a0voir)", "(voir)"),
+        ("(voir)", "(voir)"),
+        ("liste\n  . point", "liste\n  . point"),  # indentation is Markdown's business
+        ("ouverte (\nsuite", "ouverte (\nsuite"),  # newline kept
+        ("[…] et", "[…] et"),
+    ],
+)
+def test_no_space_before_comma_full_stop_ellipsis_and_around_parentheses(
+    source: str, expected: str
+) -> None:
+    check(source, expected)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("n° 12", "n°\u00a012"),
+        ("n°12", "n°\u00a012"),
+        ("N° 3", "N°\u00a03"),
+        ("n°\u202f3", "n°\u00a03"),
+        ("n°\u00a03", "n°\u00a03"),
+        ("nº 7", "nº\u00a07"),
+        ("18 000 €", "18 000\u00a0€"),
+        ("50€", "50\u00a0€"),
+        ("8,5 %", "8,5\u00a0%"),
+        ("8,5%", "8,5\u00a0%"),
+        ("3 ‰", "3\u00a0‰"),
+        ("100 $", "100\u00a0$"),
+        ("20£", "20\u00a0£"),
+        ("les € et les %", "les € et les %"),  # no number, no change
+    ],
+)
+def test_numero_and_units(source: str, expected: str) -> None:
+    check(source, expected)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Voir https://exemple.fr/a?b=1:2&c=d!e", "Voir https://exemple.fr/a?b=1:2&c=d!e"),
+        ("Voir https://exemple.fr/a?b=1 ?", "Voir https://exemple.fr/a?b=1\u202f?"),
+        ("Voir https://exemple.fr/page.", "Voir https://exemple.fr/page."),
+        ("Voir https://exemple.fr/page ; puis", "Voir https://exemple.fr/page\u202f; puis"),
+        ("(https://exemple.fr/a_(b))", "(https://exemple.fr/a_(b))"),
+        ("sur www.exemple.fr;", "sur www.exemple.fr\u202f;"),
+        ("http://exemple.fr:8080/x", "http://exemple.fr:8080/x"),
+        ("[site](https://exemple.fr/?q=1)", "[site](https://exemple.fr/?q=1)"),
+        ('[site](/rapport "Le rapport")', '[site](/rapport "Le rapport")'),
+        ("[rapport]: https://exemple.fr/r", "[rapport]: https://exemple.fr/r"),
+        ("écrire à contact@exemple.fr ; merci", "écrire à contact@exemple.fr\u202f; merci"),
+        ("mailto:contact@exemple.fr", "mailto:contact@exemple.fr"),
+        ("à 18h00 ; puis", "à 18h00\u202f; puis"),
+        ("à 18h", "à 18h"),
+        ("à 9:30", "à 9:30"),
+        ("de 9:30 à 12:00 : réunion", "de 9:30 à 12:00\u00a0: réunion"),
+        ("lancer `lettres check ; echo ok` puis", "lancer `lettres check ; echo ok` puis"),
+        ('le code `"a" : 1`', 'le code `"a" : 1`'),
+        ("```\nx = f( a ) ; y ?\n```", "```\nx = f( a ) ; y ?\n```"),
+    ],
+)
+def test_protected_spans_are_left_alone(source: str, expected: str) -> None:
+    check(source, expected)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("l'État", "l’État"),
+        ("aujourd'hui : oui", "aujourd’hui\u00a0: oui"),
+        ("`l'État` et l'État", "`l'État` et l’État"),
+        ("https://exemple.fr/l'etat", "https://exemple.fr/l'etat"),
+    ],
+)
+def test_curly_apostrophes_on_request(source: str, expected: str) -> None:
+    assert typographize(source, curly_apostrophes=True) == expected
+
+
+def test_apostrophes_are_kept_by_default() -> None:
+    assert typographize("l'État") == "l'État"
+
+
+def test_markdown_lines_are_neither_joined_nor_split() -> None:
+    body = "Madame la Ministre,\n\nNous souhaitons :\n\n- vous rencontrer ;\n- agir !\r\nMerci.\n"
+    expected = (
+        "Madame la Ministre,\n\nNous souhaitons\u00a0:\n\n"
+        "- vous rencontrer\u202f;\n- agir\u202f!\r\nMerci.\n"
+    )
+    check(body, expected)
+
+
+# ----------------------------------------------------------------------------- lint
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("le 2ème rapport", ["ligne 1 : « 2ème » s'écrit « 2e »"]),
+        ("le 3eme rapport", ["ligne 1 : « 3eme » s'écrit « 3e »"]),
+        ("le 4ième rapport", ["ligne 1 : « 4ième » s'écrit « 4e »"]),
+        ("les 2èmes rapports", ["ligne 1 : « 2èmes » s'écrit « 2es »"]),
+        ("la 1ère fois", ["ligne 1 : « 1ère » s'écrit « 1re »"]),
+        ("la 1ere fois", ["ligne 1 : « 1ere » s'écrit « 1re »"]),
+        ("les 1ères fois", ["ligne 1 : « 1ères » s'écrit « 1res »"]),
+        ("le 1ème", ["ligne 1 : « 1ème » s'écrit « 1er » ou « 1re »"]),
+        ("le 2nd", ["ligne 1 : « 2nd » s'écrit « 2e » (ou « 2d » pour « second »)"]),
+        ("la 2nde", ["ligne 1 : « 2nde » s'écrit « 2e » (ou « 2de » pour « seconde »)"]),
+        ("le XIXème siècle", ["ligne 1 : « XIXème » s'écrit « XIXe »"]),
+        ("la Vème République", ["ligne 1 : « Vème » s'écrit « Ve »"]),
+        ("Mr Dupont", ["ligne 1 : « Mr » s'écrit « M. » (Monsieur ; « Mr » est anglais)"]),
+        ("Mr. Dupont", ["ligne 1 : « Mr. » s'écrit « M. » (Monsieur ; « Mr » est anglais)"]),
+        (
+            "le 1er, la 1re, les 1ers, les 1res, le 2e, les 2es, le XXIe siècle, M. Dupont, MM. X",
+            [],
+        ),
+        ("Mrs, Mrabet, la Cère, le 2 ème", []),
+        ("voir https://exemple.fr/2eme-rapport et `Mr`", []),
+        (
+            "Mr X\nle 2ème\n\net la 1ère",
+            [
+                "ligne 1 : « Mr » s'écrit « M. » (Monsieur ; « Mr » est anglais)",
+                "ligne 2 : « 2ème » s'écrit « 2e »",
+                "ligne 4 : « 1ère » s'écrit « 1re »",
+            ],
+        ),
+    ],
+)
+def test_lint_names_the_right_form(text: str, expected: list[str]) -> None:
+    assert lint(text) == expected
+
+
+def test_lint_does_not_rewrite() -> None:
+    assert typographize("le 2ème rapport de Mr Dupont") == "le 2ème rapport de Mr Dupont"
+
+
+# ----------------------------------------------------------------------------- properties
+
+PUNCTUATION = ';:!?,.…()«»"'
+SPACES = " \u00a0\u202f\t"
+mixed_text = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(PUNCTUATION + SPACES + "\n"),
+        st.characters(codec="utf-8"),
+    )
+)
+# Mostly the characters the rules look at, with the pieces the protected spans are made of.
+PIECES = [
+    *PUNCTUATION,
+    *SPACES,
+    "\n",
+    "\r\n",
+    "a",
+    "é",
+    "1",
+    "n°",
+    "€",
+    "%",
+    "'",
+    "`",
+    "http://",
+    "www.",
+    "/",
+    "@",
+    "18h00",
+    "9:30",
+    "a@b.fr",
+    "```",
+    "](",
+]
+rule_text = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+def skeleton(text: str) -> str:
+    return "".join(c for c in text if not c.isspace() and c not in '"«»')
+
+
+def line_breaks(text: str) -> list[str]:
+    return [
+        line[len(line.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")) :]
+        for line in text.splitlines(True)
+    ]
+
+
+@settings(max_examples=300)
+@given(mixed_text)
+def test_idempotent_on_any_text(text: str) -> None:
+    once = typographize(text)
+    assert typographize(once) == once
+
+
+@settings(max_examples=300)
+@given(rule_text)
+def test_idempotent_on_text_made_of_rule_characters(text: str) -> None:
+    once = typographize(text)
+    assert typographize(once) == once
+
+
+@settings(max_examples=300)
+@given(rule_text)
+def test_idempotent_with_curly_apostrophes(text: str) -> None:
+    once = typographize(text, curly_apostrophes=True)
+    assert typographize(once, curly_apostrophes=True) == once
+
+
+@settings(max_examples=300)
+@given(st.one_of(mixed_text, rule_text))
+def test_changes_nothing_but_spaces_and_quotes(text: str) -> None:
+    assert skeleton(typographize(text)) == skeleton(text)
+
+
+@settings(max_examples=300)
+@given(st.one_of(mixed_text, rule_text))
+def test_line_breaks_are_preserved(text: str) -> None:
+    assert line_breaks(typographize(text)) == line_breaks(text)
