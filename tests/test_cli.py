@@ -174,6 +174,9 @@ def test_bad_input(
         text = text.replace(find, put, 1)
     path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
     result = run(command, "--date", "2015-04-21") if command == "copies" else run(command)
+    if command == "copies" and name != "destinataires.yaml":
+        assert result.exit_code == 0, "copies reads only the directory: it starts faster"
+        return
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     # The message points at the line that holds the mistake (line 1 for an empty file).

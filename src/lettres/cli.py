@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from lettres import directory as dirmod
 from lettres.errors import LettresError, Problem
-from lettres.typography import typographize
-from lettres.workspace import Workspace, find_root, load_workspace
+
+if TYPE_CHECKING:  # the core is imported inside each command: `--help` stays fast
+    from rich.console import Console
+
+    from lettres.directory import CopyLine
+    from lettres.models import Directory
+    from lettres.workspace import Workspace
 
 app = typer.Typer(
     help="Rédiger et envoyer les courriers du Collectif "
@@ -29,8 +32,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@functools.cache
+def console(stderr: bool = False) -> Console:
+    """rich is imported on first use: `lettres copies` prints plain text and never needs it."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def say(text: str, *, stderr: bool = False) -> None:
+    console(stderr).print(text)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as escape_markup
+
+    return escape_markup(text)
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +64,7 @@ def command(name: str | None = None) -> Callable[[F], F]:
             try:
                 return func(*args, **kwargs)
             except LettresError as error:
-                err.print(f"[bold red]Erreur[/] : {escape(str(error))}")
+                say(f"[bold red]Erreur[/] : {escape(str(error))}", stderr=True)
                 raise typer.Exit(1) from None
 
         app.command(name)(run)
@@ -90,8 +110,22 @@ def main_options(
     _state["workspace"] = workspace
 
 
+def workspace_root() -> Path:
+    from lettres.workspace import find_root
+
+    return find_root(_state["workspace"])
+
+
+def directory() -> Directory:
+    from lettres.workspace import load_directory
+
+    return load_directory(workspace_root())
+
+
 def workspace() -> Workspace:
-    return load_workspace(find_root(_state["workspace"]))
+    from lettres.workspace import load_workspace
+
+    return load_workspace(workspace_root())
 
 
 def shown(path: Path | None) -> Path | None:
@@ -117,9 +151,11 @@ def copies(
     ] = "lines",
 ) -> None:
     """Les copies standard (groupe « standard »), résolues à une date."""
-    ws = workspace()
+    from lettres import directory as dirmod
+    from lettres.typography import typographize
+
     day = on or date.today()
-    lines = dirmod.copy_lines(ws.directory, ["standard"], day)
+    lines = dirmod.copy_lines(directory(), ["standard"], day)
     if format == "lines":
         heading = "Copie :" if len(lines) == 1 else "Copies :"
         typer.echo("\n".join([heading, *(f"- {typographize(line.text())}" for line in lines)]))
@@ -130,14 +166,16 @@ def copies(
         ]
         for r in people:
             if not r.position.email:
-                err.print(f"Sans adresse électronique : {escape(r.person)} ({r.key})")
+                say(f"Sans adresse électronique : {escape(r.person)} ({r.key})", stderr=True)
         if with_email:
             typer.echo(", ".join(with_email))
     else:
         typer.echo(json.dumps([copy_json(line) for line in lines], ensure_ascii=False, indent=2))
 
 
-def copy_json(line: dirmod.CopyLine) -> dict[str, Any]:
+def copy_json(line: CopyLine) -> dict[str, Any]:
+    from lettres.typography import typographize
+
     return {
         "ligne": typographize(line.text()),
         "destinataires": [
@@ -165,23 +203,25 @@ def recipients(
     on: DateOption = None,
 ) -> None:
     """Chercher dans l'annuaire : le titulaire à une date, la formule d'appel, l'adresse."""
-    ws = workspace()
+    from lettres import directory as dirmod
+
+    book = directory()
     day = on or date.today()
-    keys = dirmod.search(ws.directory, query)
+    keys = dirmod.search(book, query)
     if not keys:
         raise LettresError(f"aucun poste ne correspond à « {query} »")
     for key in keys:
-        console.print(f"[bold]{key}[/]")
+        say(f"[bold]{key}[/]")
         try:
-            found = dirmod.recipient(ws.directory, key, day)
+            found = dirmod.recipient(book, key, day)
         except dirmod.NoHolder as error:
-            console.print(f"  {escape(str(error))}")
+            say(f"  {escape(str(error))}")
             continue
-        console.print(f"  {escape(found.person)}, {escape(found.title)}")
-        console.print(f"  Formule d'appel : {escape(found.appellation)},")
+        say(f"  {escape(found.person)}, {escape(found.title)}")
+        say(f"  Formule d'appel : {escape(found.appellation)},")
         for line in found.address_block()[1:] if found.position.address else ["(adresse inconnue)"]:
-            console.print(f"  {escape(line)}")
-        console.print(f"  Courriel : {escape(found.position.email or '(inconnu)')}")
+            say(f"  {escape(line)}")
+        say(f"  Courriel : {escape(found.position.email or '(inconnu)')}")
 
 
 @command("check")
@@ -189,15 +229,15 @@ def check() -> None:
     """Valider tout l'espace de travail : erreurs et avertissements, avec fichier et ligne."""
     from lettres.check import check_workspace
 
-    report = check_workspace(find_root(_state["workspace"]), date.today())
+    report = check_workspace(workspace_root(), date.today())
     for level, problems in (("erreur", report.errors), ("avertissement", report.warnings)):
         for problem in problems:
-            err.print(escape(located(problem, level)))
+            say(escape(located(problem, level)), stderr=True)
     summary = f"{len(report.errors)} erreur(s), {len(report.warnings)} avertissement(s)"
     if report.errors:
-        err.print(f"[bold red]{summary}[/]")
+        say(f"[bold red]{summary}[/]", stderr=True)
         raise typer.Exit(1)
-    console.print(f"[green]Espace de travail valide[/] : {summary}.")
+    say(f"[green]Espace de travail valide[/] : {summary}.")
 
 
 def located(problem: Problem, level: str) -> str:
@@ -210,8 +250,8 @@ def init(folder: Annotated[Path, typer.Argument(help="Le dossier à créer.")]) 
     from lettres.initialise import create_workspace
 
     written = create_workspace(folder)
-    console.print(f"Espace de travail créé dans {escape(str(folder))} ({len(written)} fichiers).")
-    console.print(f"Essayez : cd {escape(str(folder))} && lettres copies")
+    say(f"Espace de travail créé dans {escape(str(folder))} ({len(written)} fichiers).")
+    say(f"Essayez : cd {escape(str(folder))} && lettres copies")
 
 
 def parse_variable(value: str) -> tuple[str, str]:
@@ -285,9 +325,9 @@ def draft(
         written = drafting.write_planned(planned, render)
     for item in planned:
         for warning in item.warnings:
-            err.print(f"[yellow]Attention[/] : {escape(warning)}")
+            say(f"[yellow]Attention[/] : {escape(warning)}", stderr=True)
     out_paths = "\n".join(f"  {escape(str(shown(path)))}" for path in written)
-    console.print(f"{len(planned)} courrier(s), {len(written)} fichier(s) écrit(s) :\n{out_paths}")
+    say(f"{len(planned)} courrier(s), {len(written)} fichier(s) écrit(s) :\n{out_paths}")
 
 
 def write_with_progress(planned: list[Any], render: Any) -> list[Path]:
@@ -295,7 +335,7 @@ def write_with_progress(planned: list[Any], render: Any) -> list[Path]:
 
     from lettres import drafting
 
-    with Progress(console=err, transient=True) as progress:
+    with Progress(console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("Courriers", total=len(planned))
         return drafting.write_planned(planned, render, lambda _: progress.advance(task))
 
@@ -312,10 +352,12 @@ def templates() -> None:
         raise LettresError(f"aucun modèle dans {ws.templates_dir}")
     for name in names:
         front, _ = load_template(ws.templates_dir / f"{name}.md")
-        console.print(f"[bold]{name}[/] — {escape(front.description)}")
+        say(f"[bold]{name}[/] — {escape(front.description)}")
         for variable, description in front.variables.items():
-            console.print(f"    {variable} : {escape(description)}")
+            say(f"    {variable} : {escape(description)}")
 
 
 def main() -> None:
+    # lettres uses no pydantic plugin; looking for them costs 10 ms of every start-up.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app()

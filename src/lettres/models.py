@@ -40,7 +40,7 @@ def invalid(message: str, *where: str | int) -> PydanticCustomError:
 class Model(BaseModel):
     """Frozen, strict about unknown keys, and addressed by the French keys of the files."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -73,5 +73,7 @@ def load_workspace(root: Path) -> Workspace:
     )
 
 
-def open_workspace(explicit: Path | None = None) -> Workspace:
-    return load_workspace(find_root(explicit))
+def load_directory(root: Path) -> Directory:
+    """Only the directory: what `copies` and `recipients` need, at half the start-up cost."""
+    path = root / DIRECTORY_FILE
+    return validate(Directory, load_mapping(path), path)
