@@ -234,3 +234,21 @@ def test_unknown_format(run: Run, workspace: Path) -> None:
     result = run("draft", str(source), "--format", "odt")
     assert result.exit_code == 1
     assert "format inconnu « odt »" in result.stderr
+
+
+def test_a_sent_letter_is_frozen(run: Run, workspace: Path) -> None:
+    from datetime import datetime
+
+    from lettres.journal import Sent, append_sent
+
+    source = write_source(workspace, "Corps.\n")
+    assert run("draft", str(source), "--format", "docx").exit_code == 0
+    sent_docx = (source.parent / "lettre.docx").read_bytes()
+    append_sent(source.parent, Sent("<1@x>", datetime(2015, 4, 21, 10), ("a@b.fr",), ()))
+    source.write_text(source.read_text(encoding="utf-8").replace("Corps.", "Autre."), "utf-8")
+    refused = run("draft", str(source), "--format", "docx")
+    assert refused.exit_code == 1
+    assert "déjà été envoyé" in refused.stderr and "--force" in refused.stderr
+    assert (source.parent / "lettre.docx").read_bytes() == sent_docx
+    assert run("draft", str(source), "--format", "docx", "--force").exit_code == 0
+    assert "Autre." in paragraphs(source.parent / "lettre.docx")

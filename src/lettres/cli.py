@@ -305,7 +305,7 @@ def draft(
     ws = workspace()
     chosen = parse_formats(formats)
     if source is not None:
-        planned = [drafting.plan_existing(ws, source, out)]
+        planned = [drafting.plan_existing(ws, source, out, force)]
     else:
         if template is None:
             raise LettresError(

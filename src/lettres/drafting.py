@@ -17,6 +17,7 @@ from lettres import directory
 from lettres.compose import compose
 from lettres.errors import LettresError
 from lettres.files import write_atomic, write_text_atomic
+from lettres.journal import is_sent, journal_path
 from lettres.letter import Letter
 from lettres.models import nearest, validate
 from lettres.source import (
@@ -174,7 +175,15 @@ def front_values(
     return values, missing
 
 
-def plan_existing(workspace: Workspace, source: Path, out: Path | None = None) -> Planned:
+def plan_existing(
+    workspace: Workspace, source: Path, out: Path | None = None, force: bool = False
+) -> Planned:
+    """Rebuild a letter beside its source, unless it was sent: a sent letter is frozen."""
+    if not force and is_sent(source.parent):
+        raise LettresError(
+            f"ce courrier a déjà été envoyé (voir {journal_path(source.parent)}) : le refaire "
+            "changerait ce qui a été reçu. Ajoutez --force si vous le voulez vraiment."
+        )
     front, document = load_letter(source)
     return Planned(out or source.parent, compose(workspace, front, document), None)
 
