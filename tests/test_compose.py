@@ -1,0 +1,96 @@
+"""The letter model: overrides of the protocol, the sender's voice, copies and members."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lettres.compose import compose
+from lettres.letter import Letter, ListBlock, Paragraph
+from lettres.models import validate
+from lettres.source import LetterFront, split_document
+from lettres.workspace import load_workspace
+
+NB = "\u00a0"
+
+
+def letter(root: Path, body: str = "Corps.\n", **front: str) -> Letter:
+    values = {"destinataire": "interieur", "objet": "Essai", "date": "2015-04-21",
+              "signataire": "fayet"} | front  # fmt: skip
+    text = "---\n" + "".join(f"{k}: {v}\n" for k, v in values.items()) + "---\n" + body
+    document = split_document(root / "lettre.md", text)
+    parsed = validate(LetterFront, document.front, document.path)
+    return compose(load_workspace(root), parsed, document)
+
+
+def test_default_closing_and_signature(workspace: Path) -> None:
+    made = letter(workspace)
+    assert made.appellation == "Monsieur le Ministre,"
+    assert made.closing == (
+        "Je vous prie d'agréer, Monsieur le Ministre, l'expression de ma très haute considération."
+    )
+    assert made.signature[0] == "Véronique Fayet"
+
+
+def test_the_coalition_signs_in_its_own_voice(workspace: Path) -> None:
+    made = letter(workspace, signataire="collectif", destinataire="cncdh")
+    assert made.closing == (
+        "Les membres du Collectif vous prient d'agréer, Madame la Présidente, "
+        "l'expression de leur haute considération."
+    )
+    assert made.signature == (
+        f"Le Collectif «{NB}Ensemble contre la traite des êtres humains{NB}»",
+    )
+
+
+def test_the_source_overrides_appellation_and_closing(workspace: Path) -> None:
+    made = letter(workspace, appellation="Cher Bernard", formule="Bien à vous.")
+    assert made.appellation == "Cher Bernard,"
+    assert made.closing == "Bien à vous."
+
+
+def test_a_directory_entry_overrides_the_protocol(workspace: Path) -> None:
+    path = workspace / "destinataires.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "    categorie: ministre\n    institution: Ministère de l'Intérieur\n",
+        "    categorie: ministre\n    institution: Ministère de l'Intérieur\n"
+        "    appellation: Monsieur le Ministre d'État\n    consideration: haute considération\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    made = letter(workspace)
+    assert made.appellation == "Monsieur le Ministre d'État,"
+    assert made.closing == (
+        "Je vous prie d'agréer, Monsieur le Ministre d'État, l'expression de ma haute considération."
+    )
+
+
+def test_copies_leave_out_the_recipient_and_can_be_none(workspace: Path) -> None:
+    to_defender = letter(workspace, destinataire="defenseur-droits")
+    assert len(to_defender.copies) == 3
+    assert not any("Toubon" in c for c in to_defender.copies)
+    assert letter(workspace, copies="[aucune]").copies == ()
+
+
+@pytest.mark.parametrize(("on", "count"), [("2015-04-21", 23), ("2016-12-14", 25)])
+def test_members_on_the_letters_date(workspace: Path, on: str, count: int) -> None:
+    made = letter(workspace, date=on, destinataire="premier-ministre")
+    assert len(made.members) == count
+    assert made.members_line.endswith("Secours Catholique - Caritas France.")
+
+
+def test_markdown_body_and_template_variables(workspace: Path) -> None:
+    body = (
+        "Nous sommes {{ nombre_membres }} associations ; écrivez à {{ collectif.courriel }}.\n\n"
+        "- *premier* point\n- **second** point\n\n[Le site](https://www.contrelatraite.org/?a=b:c)\n"
+    )
+    made = letter(workspace, body=body)
+    first, items, link = made.body
+    assert isinstance(first, Paragraph) and isinstance(items, ListBlock)
+    assert first.runs[0].text == (
+        f"Nous sommes 23 associations{NB}; écrivez à genevieve.colas@secours-catholique.org."
+    ).replace(f"{NB};", "\u202f;")
+    assert [r.italic for r in items.items[0]] == [True, False]
+    assert (
+        isinstance(link, Paragraph) and link.runs[0].link == "https://www.contrelatraite.org/?a=b:c"
+    )
