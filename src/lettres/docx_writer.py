@@ -89,6 +89,17 @@ def setup_document(document: DocxDocument, letter: Letter) -> None:
     write_page_numbers(document)
 
 
+def add(document: DocxDocument, style: str, text: str = "") -> DocxParagraph:
+    """A paragraph in one of our styles, by id.
+
+    python-docx finds a style by name through every style of its template, on every
+    paragraph: two thirds of the time of a letter. Our ids are our names without spaces.
+    """
+    paragraph = document.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().style = style.replace(" ", "")
+    return paragraph
+
+
 def property_text(text: str) -> str:
     """Word limits core properties to 255 characters."""
     return text if len(text) <= 255 else text[:254] + "…"
@@ -130,21 +141,21 @@ def place_in_window(paragraph: Any) -> None:
 
 def write_top(document: DocxDocument, letter: Letter) -> None:
     for line in letter.letterhead:
-        document.add_paragraph(line, "Lettre – En-tête")
+        add(document, "Lettre – En-tête", line)
     for line in letter.recipient_block:
-        place_in_window(document.add_paragraph(line, "Lettre – Destinataire")._p)
-    date = document.add_paragraph(letter.date_line, "Lettre – Date")
+        place_in_window(add(document, "Lettre – Destinataire", line)._p)
+    date = add(document, "Lettre – Date", letter.date_line)
     # The address frame floats; the date line must come below the window, whatever the
     # height of the letterhead above it (about 3.7 mm a line at 9 pt).
     below_window = WINDOW_BOTTOM - TOP_MARGIN - Mm(3.7) * len(letter.letterhead)
     date.paragraph_format.space_before = max(below_window, Mm(5))
-    subject = document.add_paragraph(style="Lettre – Objet")
+    subject = add(document, "Lettre – Objet")
     subject.add_run("Objet\u00a0: ").bold = True
     subject.add_run(letter.subject)
     for reference in (letter.reference_line, letter.our_reference_line):
         if reference:
-            document.add_paragraph(reference, "Lettre – Objet")
-    appellation = document.add_paragraph(letter.appellation, "Lettre – Appel")
+            add(document, "Lettre – Objet", reference)
+    appellation = add(document, "Lettre – Appel", letter.appellation)
     appellation.paragraph_format.space_before = Pt(18)
 
 
@@ -152,16 +163,16 @@ def write_body(document: DocxDocument, letter: Letter) -> None:
     last: DocxParagraph | None = None
     for block in letter.body:
         if isinstance(block, Paragraph):
-            last = document.add_paragraph(style="Lettre – Corps")
+            last = add(document, "Lettre – Corps")
             add_runs(last, block.runs)
         elif isinstance(block, ListBlock):
             for number, item in enumerate(block.items, 1):
-                last = document.add_paragraph(style="Lettre – Liste")
+                last = add(document, "Lettre – Liste")
                 last.add_run(f"{number}.\t" if block.ordered else "–\t")
                 add_runs(last, item)
     if last is not None:
         last.paragraph_format.keep_with_next = True  # never a closing alone on a new page
-    document.add_paragraph(letter.closing, "Lettre – Formule")
+    add(document, "Lettre – Formule", letter.closing)
 
 
 def add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
@@ -189,24 +200,24 @@ def add_hyperlink(paragraph: DocxParagraph, run: Run) -> None:
 
 def write_bottom(document: DocxDocument, letter: Letter) -> None:
     for index, line in enumerate(letter.signature):
-        paragraph = document.add_paragraph(line, "Lettre – Signature")
+        paragraph = add(document, "Lettre – Signature", line)
         if index == 0:
             paragraph.paragraph_format.space_before = Pt(6)
         if index == len(letter.signature) - 1:
             paragraph.paragraph_format.keep_with_next = False
             paragraph.paragraph_format.space_after = Pt(24)
     if letter.enclosures_line:
-        document.add_paragraph(letter.enclosures_line, "Lettre – Annexes")
+        add(document, "Lettre – Annexes", letter.enclosures_line)
     if letter.copies:
-        heading = document.add_paragraph(letter.copies_heading, "Lettre – Annexes")
+        heading = add(document, "Lettre – Annexes", letter.copies_heading)
         heading.paragraph_format.space_before = Pt(10)
         for line in letter.copies:
-            document.add_paragraph(f"–\u00a0{line}", "Lettre – Annexes")
-    heading = document.add_paragraph(letter.members_heading, "Lettre – Membres")
+            add(document, "Lettre – Annexes", f"–\u00a0{line}")
+    heading = add(document, "Lettre – Membres", letter.members_heading)
     heading.paragraph_format.space_before = Pt(18)
     heading.paragraph_format.keep_with_next = True
-    document.add_paragraph(letter.members_line, "Lettre – Membres")
-    document.add_paragraph(letter.contact, "Lettre – Membres")
+    add(document, "Lettre – Membres", letter.members_line)
+    add(document, "Lettre – Membres", letter.contact)
 
 
 def write_page_numbers(document: DocxDocument) -> None:
