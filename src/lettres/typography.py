@@ -92,10 +92,16 @@ def _overlaps(start: int, end: int, spans: list[Span]) -> bool:
 
 
 def _apply(text: str, pattern: re.Pattern[str], rewrite: Callable[[re.Match[str]], str]) -> str:
-    """Substitute outside the protected spans only, computed afresh for this text."""
-    spans = _protected_spans(text)
+    """Substitute outside the protected spans only, computed afresh for this text.
+
+    The spans cost more than the rules: they are found only once a rule matches.
+    """
+    spans: list[Span] | None = None
 
     def replace(match: re.Match[str]) -> str:
+        nonlocal spans
+        if spans is None:
+            spans = _protected_spans(text)
         if _overlaps(match.start(), match.end(), spans):
             return match.group()
         return rewrite(match)
