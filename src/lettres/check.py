@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from lettres import references
 from lettres.directory import Recipient
 from lettres.errors import DataError, Problem
 from lettres.postal import check_address
@@ -23,11 +24,28 @@ class Report:
 
 def check_workspace(root: Path, today: date) -> Report:
     """Load the workspace; on success, look for what is legal but likely wrong."""
+    duplicates = duplicate_references(root / references.LETTERS_DIR)
     try:
         workspace = load_workspace(root)
     except DataError as error:
-        return Report(error.problems, [])
-    return Report([], sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0))
+        return Report(error.problems + duplicates, [])
+    return Report(
+        duplicates, sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0)
+    )
+
+
+def duplicate_references(letters_dir: Path) -> list[Problem]:
+    """Two letters with one reference: the register and the recipients could not tell them apart."""
+    return [
+        Problem(
+            later.path,
+            later.line,
+            f"référence « {later.reference} » déjà portée par {first.path}:{first.line} : "
+            "deux courriers ne peuvent avoir la même référence ; changez l'une des deux "
+            "(jamais celle d'un courrier déjà envoyé)",
+        )
+        for first, later in references.duplicates(letters_dir)
+    ]
 
 
 def directory_warnings(workspace: Workspace, today: date) -> list[Problem]:

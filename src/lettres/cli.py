@@ -275,6 +275,7 @@ DRAFT_HELP = {
     "out": "Le dossier du courrier (sinon courriers/DATE-DESTINATAIRE-OBJET).",
     "format": "Les fichiers à produire, séparés par des virgules.",
     "force": "Refaire même un courrier déjà envoyé, ou écrire dans un dossier --out occupé.",
+    "email": "Préparer aussi le courriel (lettre.eml, PDF joint) ; il faut le PDF.",
 }
 Texts = list[str] | None
 
@@ -297,6 +298,7 @@ def draft(
     out: Annotated[Path | None, typer.Option(help=DRAFT_HELP["out"])] = None,
     formats: Annotated[str, typer.Option("--format", help=DRAFT_HELP["format"])] = "docx",
     force: Annotated[bool, typer.Option("--force", help=DRAFT_HELP["force"])] = False,
+    with_email: Annotated[bool, typer.Option("--email", help=DRAFT_HELP["email"])] = False,
 ) -> None:
     """Rédiger un courrier : DOCX (à relire, à cosigner) et PDF (à envoyer)."""
     from lettres import drafting
@@ -323,6 +325,8 @@ def draft(
         written = write_with_progress(planned, render)
     else:
         written = drafting.write_planned(planned, render)
+    if with_email:
+        written += email_drafts(ws, [item.folder for item in planned])
     for item in planned:
         for warning in item.warnings:
             say(f"[yellow]Attention[/] : {escape(warning)}", stderr=True)
@@ -355,6 +359,248 @@ def templates() -> None:
         say(f"[bold]{name}[/] — {escape(front.description)}")
         for variable, description in front.variables.items():
             say(f"    {variable} : {escape(description)}")
+
+
+REGISTER_HELP = {
+    "year": "Seulement les courriers de cette année.",
+    "to": "Seulement les courriers à ce poste ou à ce groupe ; répétable.",
+    "status": "Seulement les brouillons, les courriers envoyés (répondus compris) ou répondus.",
+    "due": "Seulement les courriers à relancer : relance échue, pas de réponse enregistrée.",
+    "date": "Le jour où l'on regarde les relances (par défaut : aujourd'hui).",
+    "format": "table, csv, json, markdown, ou html (la section « Courriers » du site).",
+    "out": "Écrire la page web dans ce dossier : index.html, courriers.html et les PDF.",
+    "force": "Écrire dans un dossier --out qui n'est pas vide.",
+}
+RegisterFormat = Literal["table", "csv", "json", "markdown", "html"]
+
+
+@command("register")
+def register(
+    year: Annotated[int | None, typer.Option("--year", help=REGISTER_HELP["year"])] = None,
+    to: Annotated[Texts, typer.Option("--to", help=REGISTER_HELP["to"])] = None,
+    status: Annotated[
+        Literal["brouillon", "envoye", "repondu"] | None,
+        typer.Option("--status", help=REGISTER_HELP["status"]),
+    ] = None,
+    due: Annotated[bool, typer.Option("--due", help=REGISTER_HELP["due"])] = False,
+    on: Annotated[
+        date | None,
+        typer.Option("--date", parser=parse_date, metavar="AAAA-MM-JJ", help=REGISTER_HELP["date"]),
+    ] = None,
+    format: Annotated[
+        RegisterFormat | None, typer.Option("--format", "-f", help=REGISTER_HELP["format"])
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help=REGISTER_HELP["out"])] = None,
+    force: Annotated[bool, typer.Option("--force", help=REGISTER_HELP["force"])] = False,
+) -> None:
+    """Le registre des courriers : date, référence, destinataire, objet, envoi, relance.
+
+    Il ne fait que lire. Un dossier illisible est signalé, les autres sont listés quand même.
+    """
+    from lettres import register as reg
+    from lettres import register_formats as formats
+
+    ws = workspace()
+    today = on or date.today()
+    book = reg.list_letters(ws, today)
+    entries = reg.select(
+        book.entries, ws.directory, today=today, year=year, to=to or [], status=status, due=due
+    )
+    chosen = format or ("html" if out else "table")
+    if out is not None and chosen != "html":
+        raise LettresError("--out écrit la page web : utilisez-le avec --format html")
+    if chosen == "html":
+        warn_missing_pdfs(entries)
+    if out is not None:
+        title = f"Courriers du {ws.sender.coalition.name}"
+        written = formats.write_site(entries, out, title, force)
+        say(f"{len(entries)} courrier(s) ; {len(written)} fichier(s) écrit(s) dans "
+            f"{escape(str(shown(out)))}")  # fmt: skip
+    elif chosen == "table":
+        show_register(entries, today)
+    else:
+        typer.echo(formats.render(chosen, entries, today), nl=False)
+    report_problems(book.problems)
+
+
+def warn_missing_pdfs(entries: list[Any]) -> None:
+    for entry in entries:
+        if entry.pdf is None:
+            where = escape(str(shown(entry.folder)))
+            say(f"[yellow]Attention[/] : pas de PDF dans {where} : la page web n'y mène pas "
+                "(lettres draft … --format pdf)", stderr=True)  # fmt: skip
+
+
+def show_register(entries: list[Any], today: date) -> None:
+    from rich.table import Table
+
+    from lettres.register_formats import HEADERS, rows
+
+    if not entries:
+        say("Aucun courrier.")
+        return
+    table = Table()
+    for index, header in enumerate(HEADERS):
+        table.add_column(header, no_wrap=index < 2)  # the date and the reference stay whole
+    for row in rows(entries, today):
+        table.add_row(*(escape(cell) for cell in row))
+    console().print(table)
+
+
+def report_problems(problems: list[Problem]) -> None:
+    """Listed after the register, so they are the last thing read; exit 1 if there are any."""
+    for problem in problems:
+        say(escape(located(problem, "erreur")), stderr=True)
+    if problems:
+        say(f"[bold red]{len(problems)} dossier(s) ou fichier(s) illisible(s)[/]", stderr=True)
+        raise typer.Exit(1)
+
+
+@command("answer")
+def answer(
+    folder: Annotated[Path, typer.Argument(help="Le dossier du courrier (courriers/…).")],
+    on: Annotated[
+        date,
+        typer.Option(
+            "--date", parser=parse_date, metavar="AAAA-MM-JJ", help="La date de la réponse."
+        ),
+    ],
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Le document de la réponse, copié à côté.")
+    ] = None,
+) -> None:
+    """Enregistrer la réponse reçue à un courrier : il n'est plus à relancer."""
+    from lettres.answers import answers_path, record_answer
+
+    recorded = record_answer(folder, on, file)
+    say(f"Réponse du {on.isoformat()} enregistrée dans {escape(str(shown(answers_path(folder))))}")
+    if recorded.file:
+        say(f"Document copié : {escape(str(shown(folder / recorded.file)))}")
+
+
+LetterFolders = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="COURRIER_DIR",
+        help="Les dossiers des courriers (courriers/…), ou leurs lettre.md.",
+        show_default=False,
+    ),
+]
+WithDocx = Annotated[bool, typer.Option("--with-docx", help="Joindre aussi le DOCX.")]
+Attach = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--attach", metavar="FICHIER", help="Un fichier à joindre en plus du PDF ; répétable."
+    ),
+]
+
+
+def warn(warnings: Any, seen: set[str] | None = None) -> None:
+    """Each warning once: a batch would otherwise repeat the same missing address per letter."""
+    seen = set() if seen is None else seen
+    for warning in warnings:
+        if warning not in seen:
+            seen.add(warning)
+            say(f"[yellow]Attention[/] : {escape(warning)}", stderr=True)
+
+
+def email_drafts(
+    ws: Workspace, folders: list[Path], with_docx: bool = False, attach: Attach = None
+) -> list[Path]:
+    from lettres.mail import DRAFT_NAME, write_drafts
+
+    built = write_drafts(ws, folders, with_docx=with_docx, attachments=attach or [])
+    warn([warning for item in built for warning in item.warnings])
+    return [item.folder / DRAFT_NAME for item in built]
+
+
+@command("email")
+def email(folders: LetterFolders, with_docx: WithDocx = False, attach: Attach = None) -> None:
+    """Préparer le courriel de courriers déjà rédigés : lettre.eml, à ouvrir et envoyer.
+
+    À : le destinataire ; Cc : les copies du courrier ; le PDF joint.
+    """
+    written = email_drafts(workspace(), folders, with_docx, attach)
+    paths = "\n".join(f"  {escape(str(shown(path)))}" for path in written)
+    say(f"{len(written)} courriel(s) préparé(s), à ouvrir dans votre messagerie :\n{paths}")
+
+
+SEND_HELP = {
+    "dry_run": "Sans --no-dry-run, rien ne part : lettres montre ce qui partirait, et à qui.",
+    "resend": "Renvoyer aussi les courriers déjà envoyés (d'après leur journal envois.jsonl).",
+    "rate": "Au plus N messages par minute (pour les gros envois).",
+}
+
+
+@command("send")
+def send(
+    folders: LetterFolders,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run/--no-dry-run", help=SEND_HELP["dry_run"])
+    ] = True,
+    resend: Annotated[bool, typer.Option("--resend", help=SEND_HELP["resend"])] = False,
+    rate: Annotated[
+        float | None, typer.Option("--rate", metavar="N", help=SEND_HELP["rate"])
+    ] = None,
+    with_docx: WithDocx = False,
+    attach: Attach = None,
+) -> None:
+    """Envoyer les courriers par courriel (SMTP), chacun une seule fois ; simulation par défaut.
+
+    Le serveur : section « envoi » de modeles/collectif.yaml.
+
+    Le mot de passe : variable LETTRES_SMTP_PASSWORD, sinon il est demandé ; jamais enregistré.
+
+    Interrompu, l'envoi reprend où il s'est arrêté quand on relance la même commande.
+    """
+    from lettres.sending import send_letters
+
+    ws = workspace()
+    outcomes = send_letters(
+        ws, folders, dry_run=dry_run, resend=resend, rate=rate,
+        password=lambda: smtp_password(ws), progress=outcome_printer(),
+        with_docx=with_docx, attachments=attach or [],
+    )  # fmt: skip
+    sent = sum(1 for outcome in outcomes if outcome.status == "sent")
+    before = sum(1 for outcome in outcomes if outcome.status == "already-sent")
+    if dry_run:
+        if ws.sender.sending is None:
+            say("Aucun serveur d'envoi configuré : ajoutez la section « envoi: » de "
+                "modeles/collectif.yaml avant --no-dry-run.", stderr=True)  # fmt: skip
+        say("Simulation : rien n'a été envoyé ; ajoutez --no-dry-run pour envoyer.")
+    else:
+        say(f"{sent} courriel(s) envoyé(s), {before} déjà envoyé(s) auparavant.")
+
+
+def smtp_password(ws: Workspace) -> str:
+    """Asked only when a login is really needed, after every letter has passed its checks."""
+    from lettres.sending import PASSWORD_VARIABLE
+
+    settings = ws.sender.sending
+    server = f"{settings.user} sur {settings.host}" if settings else "le serveur"
+    return os.environ.get(PASSWORD_VARIABLE) or str(
+        typer.prompt(f"Mot de passe de {server}", hide_input=True)
+    )
+
+
+def outcome_printer() -> Callable[[Any], None]:
+    seen: set[str] = set()
+
+    def show(outcome: Any) -> None:
+        folder = escape(str(shown(outcome.folder)))
+        to = escape(", ".join(outcome.to) or "(personne)")
+        if outcome.status == "already-sent":
+            when = outcome.sent_at.strftime("%d/%m/%Y à %H:%M") if outcome.sent_at else "?"
+            say(f"Déjà envoyé le {when} : {folder} (à {to}) ; --resend pour le renvoyer.")
+            return
+        cc = escape(", ".join(outcome.cc) or "aucune")
+        files = escape(", ".join(outcome.attachments))
+        head = "[green]Envoyé[/] : " if outcome.status == "sent" else ""
+        say(f"{head}[bold]{folder}[/]\n  À : {to} ; Cc : {cc} ; Objet : "
+            f"{escape(outcome.subject)} ; pièces jointes : {files}")  # fmt: skip
+        warn(outcome.warnings, seen)
+
+    return show
 
 
 def main() -> None:

@@ -124,6 +124,21 @@ def signature_lines(workspace: Workspace, signer: Signatory) -> list[str]:
     return lines
 
 
+def letter_copies(
+    workspace: Workspace, front: LetterFront, recipient: Recipient
+) -> list[directory.CopyLine]:
+    """The « Copies : » of a letter, shared by the letter and its e-mail so that both agree.
+
+    « aucune » (or « none », or an empty list) means none; the recipient is never its own copy.
+    """
+    keys = [] if front.cc in ([], ["aucune"], ["none"]) else front.cc
+    return [
+        line
+        for line in directory.copy_lines(workspace.directory, keys, front.date)
+        if all(r.key != recipient.key for r in line.recipients)
+    ]
+
+
 def compose(workspace: Workspace, front: LetterFront, document: Document) -> Letter:
     """The whole letter, resolved once on its date."""
     recipient = directory.recipient(workspace.directory, front.to, front.date)
@@ -133,12 +148,7 @@ def compose(workspace: Workspace, front: LetterFront, document: Document) -> Let
         document.path, document.body_line,
     )  # fmt: skip
     appellation = front.appellation or recipient.appellation
-    cc_keys = [] if front.cc in ([], ["aucune"], ["none"]) else front.cc
-    copies = [
-        line.text(front.cc_style)
-        for line in directory.copy_lines(workspace.directory, cc_keys, front.date)
-        if all(r.key != recipient.key for r in line.recipients)
-    ]
+    copies = [line.text(front.cc_style) for line in letter_copies(workspace, front, recipient)]
     coalition = workspace.sender.coalition
     coordination = coalition.coordination
     contact = " – ".join(

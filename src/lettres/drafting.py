@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lettres import directory
-from lettres.compose import compose
+from lettres import directory, references
+from lettres.compose import compose, final
 from lettres.errors import LettresError
 from lettres.files import write_atomic, write_text_atomic
 from lettres.journal import is_sent, journal_path
@@ -63,14 +63,18 @@ class Planned:
     letter: Letter
     source_text: str | None
     warnings: tuple[str, ...] = ()
+    numbering: references.Numbering | None = None  # a new letter gets its reference when written
 
     @property
     def source(self) -> Path:
         return self.folder / SOURCE_NAME
 
 
+COVER_NOTE = "courriel"  # modeles/courriel.md: the e-mail's own text (mail.py), not a letter
+
+
 def template_names(workspace: Workspace) -> list[str]:
-    return sorted(p.stem for p in workspace.templates_dir.glob("*.md"))
+    return sorted(p.stem for p in workspace.templates_dir.glob("*.md") if p.stem != COVER_NOTE)
 
 
 def find_template(workspace: Workspace, name: str) -> Path:
@@ -128,7 +132,11 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
         warnings = (
             (f"variables à compléter dans {source} : " + ", ".join(missing),) if missing else ()
         )
-        planned.append(Planned(folder, compose(workspace, front, parsed), text, warnings))
+        numbering = references.Numbering(
+            workspace.root, workspace.sender.coalition.reference_prefix, request.on.year
+        )
+        letter = compose(workspace, front, parsed)
+        planned.append(Planned(folder, letter, text, warnings, numbering))
     return planned
 
 
@@ -195,9 +203,33 @@ Render = Callable[[Letter], dict[str, bytes]]
 def write_planned(
     planned: Sequence[Planned], render: Render, progress: Progress | None = None
 ) -> list[Path]:
-    """Write each letter's source (never over an existing one), then its outputs, atomically."""
+    """Write each letter's source (never over an existing one), then its outputs, atomically.
+
+    New letters are numbered here, under the workspace's lock, so that two `lettres draft`
+    running at once never give the same reference.
+    """
+    numbering = next((item.numbering for item in planned if item.numbering), None)
+    with references.counter(numbering) as counter:
+        return write_numbered(planned, render, progress, counter)
+
+
+def numbered(item: Planned, reference: str) -> Planned:
+    """The planned letter with its reference in its source and on the letter (« N/Réf. »)."""
+    assert item.source_text is not None
+    letter = replace(item.letter, our_reference=final(reference))
+    return replace(item, letter=letter, source_text=references.stamp(item.source_text, reference))
+
+
+def write_numbered(
+    planned: Sequence[Planned],
+    render: Render,
+    progress: Progress | None,
+    counter: references.Counter | None,
+) -> list[Path]:
     written: list[Path] = []
     for item in planned:
+        if counter is not None and item.numbering is not None and item.source_text is not None:
+            item = numbered(item, counter.next_reference())
         files = render(item.letter)
         item.folder.mkdir(parents=True, exist_ok=True)
         if item.source_text is not None:
@@ -207,6 +239,8 @@ def write_planned(
                 )
             write_text_atomic(item.source, item.source_text)
             written.append(item.source)
+            if counter is not None and item.numbering is not None:
+                counter.taken()
         for extension, data in files.items():
             path = item.folder / f"lettre.{extension}"
             write_atomic(path, data)

@@ -23,17 +23,18 @@ class Sent:
     sent_at: datetime
     to: tuple[str, ...]
     cc: tuple[str, ...]
+    refused: tuple[str, ...] = ()  # addresses the server refused while it accepted the others
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "message_id": self.message_id,
-                "date": self.sent_at.isoformat(timespec="seconds"),
-                "a": list(self.to),
-                "cc": list(self.cc),
-            },
-            ensure_ascii=False,
-        )
+        data = {
+            "message_id": self.message_id,
+            "date": self.sent_at.isoformat(timespec="seconds"),
+            "a": list(self.to),
+            "cc": list(self.cc),
+        }
+        if self.refused:
+            data["refuses"] = list(self.refused)
+        return json.dumps(data, ensure_ascii=False)
 
 
 def journal_path(folder: Path) -> Path:
@@ -57,6 +58,7 @@ def read_journal(folder: Path) -> list[Sent]:
                     sent_at=datetime.fromisoformat(data["date"]),
                     to=tuple(data["a"]),
                     cc=tuple(data.get("cc", [])),
+                    refused=tuple(data.get("refuses", [])),
                 )
             )
         except (ValueError, KeyError, TypeError):

@@ -24,6 +24,7 @@ Voice = Literal["je", "nous", "ils"]
 Status = Literal["membre", "observateur", "candidat", "sortie"]
 
 EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+REFERENCE_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 
 def nearest(word: str, choices: Any) -> str:
@@ -180,9 +181,21 @@ class Coalition(Model):
     website: str | None = Field(None, alias="site")
     place: str = Field(alias="lieu")
     mailbox: str | None = Field(None, alias="boite_partagee")
+    reference_prefix: str = Field("CTEH", alias="prefixe_reference")
     coordination: Coordination
 
     _email = field_validator("mailbox")(check_email)
+
+    @field_validator("reference_prefix")
+    @classmethod
+    def _plain_prefix(cls, value: str) -> str:
+        """The prefix starts every reference `PREFIXE/ANNEE/NNN`: a slash would be ambiguous."""
+        if not REFERENCE_PREFIX.match(value):
+            raise invalid(
+                f"« {value} » ne convient pas comme préfixe de référence : lettres, chiffres "
+                "et tirets seulement (par exemple CTEH)"
+            )
+        return value
 
 
 class Signatory(Model):
@@ -203,9 +216,34 @@ class Signatory(Model):
         return self
 
 
+Security = Literal["starttls", "ssl", "none"]
+DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+class Sending(Model):
+    """The SMTP server of `lettres send`; the password is never stored, only asked for."""
+
+    host: str = Field(alias="hote", min_length=1)
+    port: int | None = None
+    security: Security = Field("starttls", alias="securite")
+    user: str | None = Field(None, alias="utilisateur")
+
+    @field_validator("port")
+    @classmethod
+    def _port_in_range(cls, value: int | None) -> int | None:
+        if value is not None and not 0 < value < 65536:
+            raise invalid(f"port {value} impossible : un port va de 1 à 65535 (587 en général)")
+        return value
+
+    @property
+    def server_port(self) -> int:
+        return self.port or DEFAULT_PORTS[self.security]
+
+
 class Sender(Model):
     coalition: Coalition = Field(alias="collectif")
     signatories: dict[str, Signatory] = Field(alias="signataires", min_length=1)
+    sending: Sending | None = Field(None, alias="envoi")
 
 
 class Rename(Model):
@@ -273,6 +311,9 @@ _MESSAGES = {
     "date_from_datetime_parsing": "« {field} » doit être une date AAAA-MM-JJ",
     "date_from_datetime_inexact": "« {field} » doit être une date AAAA-MM-JJ, sans heure",
     "too_short": "« {field} » ne peut pas être vide",
+    "int_type": "« {field} » doit être un nombre entier",
+    "int_parsing": "« {field} » doit être un nombre entier",
+    "int_from_float": "« {field} » doit être un nombre entier",
 }
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from lettres.errors import DataError
-from lettres.models import Model, validate
+from lettres.followup import FOLLOW_UP_HELP, BadFollowUp, parse_follow_up
+from lettres.models import Model, invalid, validate
 from lettres.yamlfile import LineDict, parse_yaml, read_text
 
 CopyStyle = Literal["personne", "fonction"]
@@ -45,6 +46,20 @@ class LetterFront(Model):
     courtesy: Courtesy = Field(default_factory=Courtesy, alias="politesse")
     variables: dict[str, str] = Field(default_factory=dict)
     follow_up: str | datetime.date | None = Field(None, alias="relance")
+
+    @field_validator("follow_up", mode="before")
+    @classmethod
+    def _readable_follow_up(cls, value: Any) -> Any:
+        """Checked when the letter loads, so that `lettres register` never meets a bad one."""
+        if value is None or isinstance(value, datetime.date):
+            return value
+        if not isinstance(value, str):
+            raise invalid(f"« relance : {value} » : {FOLLOW_UP_HELP}")
+        try:
+            parse_follow_up(value)
+        except BadFollowUp as error:
+            raise invalid(str(error)) from None
+        return value
 
 
 class TemplateFront(Model):
@@ -83,7 +98,9 @@ def split_document(path: Path, text: str | None = None) -> Document:
         raise DataError.at(
             path, 1, "l'en-tête n'est pas fermé : ajoutez une ligne « --- » après lui"
         )
-    front = parse_yaml(text[4 : end + 1], path, first_line=2)
+    # One blank line stands for the opening `---`: every line the parser records (of a key,
+    # of a duplicate) is then the line of the file, not of the front matter.
+    front = parse_yaml("\n" + text[4 : end + 1], path)
     if front is None:
         front = LineDict()
         front.key_lines = {}

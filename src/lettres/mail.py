@@ -1,0 +1,267 @@
+"""The e-mail that carries a letter, built from its folder; nothing here touches the network.
+
+One message serves both uses: the draft written beside the letter (`lettre.eml`, marked
+`X-Unsent: 1` so that mail clients open it as a message ready to send) and `lettres send`.
+Its addresses come from the same resolution as the letter (recipient and copies at the
+letter's date), so the e-mail and the letter's « Copies : » never disagree.
+"""
+
+from __future__ import annotations
+
+import copy
+import mimetypes
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from lettres import directory
+from lettres.compose import compose, final, letter_copies, signatory, template_context
+from lettres.directory import Recipient
+from lettres.drafting import COVER_NOTE, SOURCE_NAME
+from lettres.errors import LettresError
+from lettres.files import write_atomic
+from lettres.source import LetterFront, load_letter, load_template
+from lettres.templating import render
+from lettres.workspace import DIRECTORY_FILE, Workspace
+from lettres.yamlfile import line_of
+
+DRAFT_NAME = "lettre.eml"
+PDF_NAME = "lettre.pdf"
+DOCX_NAME = "lettre.docx"
+
+# mimetypes reads the system's tables, which vary; the types a letter travels with are fixed.
+_KNOWN_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+}
+# Everything that could end a header line or hide in one: C0 and C1 controls, line separators.
+_NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+class MissingFile(LettresError):
+    """A PDF, DOCX or attachment that a message needs and that is not there."""
+
+
+class NoAddress(LettresError):
+    """A recipient without a usable e-mail address."""
+
+
+@dataclass(frozen=True)
+class Built:
+    """A message and what the user should know about it before it goes."""
+
+    folder: Path
+    message: EmailMessage
+    warnings: tuple[str, ...]
+
+
+def letter_folder(path: Path) -> Path:
+    """The user may name a letter by its folder or by its source: accept both."""
+    return path.parent if path.name == SOURCE_NAME and path.is_file() else path
+
+
+def header_text(text: str) -> str:
+    """One line of text: a newline in an objet or a name must never start a new header."""
+    return re.sub(" {2,}", " ", _NOT_IN_HEADER.sub(" ", text)).strip()
+
+
+def build_message(
+    workspace: Workspace,
+    folder: Path,
+    *,
+    with_docx: bool = False,
+    attachments: Sequence[Path] = (),
+    now: datetime | None = None,
+) -> tuple[EmailMessage, list[str]]:
+    """The e-mail of the letter in `folder`, and French warnings (copies without an address)."""
+    built = build(workspace, folder, with_docx=with_docx, attachments=attachments, now=now)
+    return built.message, list(built.warnings)
+
+
+def build(
+    workspace: Workspace,
+    folder: Path,
+    *,
+    with_docx: bool = False,
+    attachments: Sequence[Path] = (),
+    now: datetime | None = None,
+) -> Built:
+    """The letter composed exactly as `lettres draft` does, so the e-mail says what it says."""
+    folder = letter_folder(folder)
+    source = folder / SOURCE_NAME
+    if not source.is_file():
+        raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
+    front, document = load_letter(source)
+    recipient = directory.recipient(workspace.directory, front.to, front.date)
+    subject = compose(workspace, front, document).subject
+    files = letter_files(folder, with_docx, attachments)
+    cc, cc_warnings = copy_addresses(workspace, front, recipient)
+    message = headers(workspace, recipient_address(workspace, recipient), cc, subject, now)
+    message.set_content(cover_text(workspace, front, recipient))
+    for path, name in files:
+        attach(message, path, name)
+    return Built(folder, message, (*stale_warnings(source, files[0]), *cc_warnings))
+
+
+def headers(
+    workspace: Workspace, to: Address, cc: list[Address], subject: str, now: datetime | None
+) -> EmailMessage:
+    coordination = workspace.sender.coalition.coordination
+    message = EmailMessage(policy=SMTP)
+    message["From"] = address(header_text(coordination.name), coordination.email)
+    message["To"] = to
+    if cc:
+        message["Cc"] = cc
+    message["Subject"] = header_text(subject)
+    message["Date"] = format_datetime(now or datetime.now().astimezone())
+    message["Message-ID"] = make_msgid(domain=coordination.email.rpartition("@")[2])
+    return message
+
+
+def address(name: str, email: str) -> Address:
+    if not email.isascii():
+        raise NoAddress(
+            f"l'adresse « {email} » contient des caractères accentués : la plupart des "
+            "serveurs la refuseraient ; corrigez-la"
+        )
+    try:
+        return Address(display_name=name, addr_spec=email)
+    except (ValueError, HeaderParseError, IndexError):
+        raise NoAddress(f"l'adresse « {email} » est illisible : corrigez-la") from None
+
+
+def recipient_address(workspace: Workspace, recipient: Recipient) -> Address:
+    email = recipient.position.email
+    if not email:
+        path = workspace.root / DIRECTORY_FILE
+        line = line_of(workspace.raw.get(path), ("postes", recipient.key, "courriel"))
+        where = f"{path}:{line}" if line else str(path)
+        raise NoAddress(
+            f"{recipient.person} ({recipient.key}) n'a pas d'adresse électronique : "
+            f"ajoutez-la (courriel: nom@domaine.fr) dans {where}"
+        )
+    return address(header_text(recipient.holder.full_name), email)
+
+
+def copy_addresses(
+    workspace: Workspace, front: LetterFront, recipient: Recipient
+) -> tuple[list[Address], list[str]]:
+    """The letter's copies in its order; those without an address are named, never dropped."""
+    seen = {recipient.position.email}
+    found: list[Address] = []
+    warnings: list[str] = []
+    for line in letter_copies(workspace, front, recipient):
+        for person in line.recipients:
+            email = person.position.email
+            if not email:
+                warnings.append(
+                    f"copie sans adresse électronique, absente du Cc : {person.person} "
+                    f"({person.key}) ; ajoutez son courriel dans destinataires.yaml ou "
+                    "envoyez-lui le courrier autrement"
+                )
+            elif email not in seen:
+                seen.add(email)
+                found.append(address(header_text(person.holder.full_name), email))
+    return found, warnings
+
+
+def cover_text(workspace: Workspace, front: LetterFront, recipient: Recipient) -> str:
+    """The short message around the attachment, from a template the coalition can edit."""
+    path = workspace.templates_dir / f"{COVER_NOTE}.md"
+    if not path.is_file():
+        raise MissingFile(
+            f"le modèle du message des courriels manque : {path} ; créez-le (en-tête "
+            "« description: » puis le texte, avec les mêmes variables que les courriers)"
+        )
+    _, document = load_template(path)
+    signer = signatory(workspace, front.signatory)
+    context = template_context(workspace, front, recipient, signer)
+    text = render(document.body, context, path, document.body_line)
+    return final(text).strip() + "\n"
+
+
+def letter_files(
+    folder: Path, with_docx: bool, attachments: Sequence[Path]
+) -> list[tuple[Path, str]]:
+    """Every file to attach with the name it travels under; the PDF always comes first."""
+    stem = folder.resolve().name
+    pdf = folder / PDF_NAME
+    if not pdf.is_file():
+        raise MissingFile(
+            f"pas de PDF dans {folder} : lancez « lettres draft {folder / SOURCE_NAME} "
+            "--format pdf » pour le produire, puis recommencez"
+        )
+    files = [(pdf, f"{stem}.pdf")]
+    if with_docx:
+        docx = folder / DOCX_NAME
+        if not docx.is_file():
+            raise MissingFile(
+                f"pas de DOCX dans {folder} (--with-docx) : lancez « lettres draft "
+                f"{folder / SOURCE_NAME} --format docx,pdf », ou retirez --with-docx"
+            )
+        files.append((docx, f"{stem}.docx"))
+    for path in attachments:
+        if not path.is_file():
+            raise MissingFile(f"pièce jointe introuvable : {path} (--attach)")
+        files.append((path, header_text(path.name)))
+    return files
+
+
+def stale_warnings(source: Path, pdf: tuple[Path, str]) -> list[str]:
+    if source.stat().st_mtime > pdf[0].stat().st_mtime:
+        return [
+            f"{source} a été modifié après {pdf[0].name} : le PDF joint ne reflète peut-être "
+            f"pas la source ; relancez « lettres draft {source} »"
+        ]
+    return []
+
+
+def attach(message: EmailMessage, path: Path, name: str) -> None:
+    kind = _KNOWN_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+    maintype, _, subtype = (kind or "application/octet-stream").partition("/")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise MissingFile(f"pièce jointe illisible : {path} ({error.strerror})") from None
+    message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+
+
+def attachment_names(message: EmailMessage) -> list[str]:
+    return [part.get_filename() or "(sans nom)" for part in message.iter_attachments()]
+
+
+def draft_bytes(message: EmailMessage) -> bytes:
+    """The message as a draft: `X-Unsent: 1` makes Outlook open it as a message to send."""
+    draft = copy.deepcopy(message)
+    draft["X-Unsent"] = "1"
+    return message_bytes(draft)
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    return message.as_bytes(policy=SMTP)
+
+
+def write_drafts(
+    workspace: Workspace,
+    folders: Sequence[Path],
+    *,
+    with_docx: bool = False,
+    attachments: Sequence[Path] = (),
+    now: datetime | None = None,
+) -> list[Built]:
+    """Build every draft before writing any: one bad letter stops the batch with nothing written."""
+    built = [
+        build(workspace, folder, with_docx=with_docx, attachments=attachments, now=now)
+        for folder in folders
+    ]
+    for item in built:
+        write_atomic(item.folder / DRAFT_NAME, draft_bytes(item.message))
+    return built

@@ -1,0 +1,186 @@
+"""The register of letters, read from the letters' folders: sources, sending journals, answers.
+
+It only reads. A folder it cannot read (no source, a front matter that no longer
+parses, a damaged journal) becomes a Problem to report, and every other letter is
+still listed: a register that stops at the first bad folder is no register.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from lettres import directory
+from lettres.answers import read_answers
+from lettres.errors import DataError, LettresError, Problem
+from lettres.followup import due_date
+from lettres.journal import read_journal
+from lettres.models import Directory
+from lettres.source import LetterFront, load_letter
+from lettres.workspace import Workspace
+
+SOURCE_NAME = "lettre.md"
+PDF_NAME = "lettre.pdf"
+
+Status = Literal["brouillon", "envoye", "repondu", "inconnu"]
+STATUSES: tuple[Status, ...] = ("brouillon", "envoye", "repondu")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One letter as the register shows it; `recipient` is the key when it cannot be resolved."""
+
+    folder: Path
+    dated: date
+    reference: str | None
+    to: str
+    recipient: str
+    subject: str
+    sent_on: date | None
+    answered_on: date | None
+    follow_up: date | None
+    pdf: Path | None
+    journal_readable: bool = True
+
+    @property
+    def status(self) -> Status:
+        if self.answered_on is not None:
+            return "repondu"
+        if not self.journal_readable:
+            return "inconnu"
+        return "envoye" if self.sent_on is not None else "brouillon"
+
+    def status_text(self) -> str:
+        if self.answered_on is not None:
+            return f"répondu le {self.answered_on.isoformat()}"
+        if not self.journal_readable:
+            return "envoi inconnu (journal illisible)"
+        if self.sent_on is not None:
+            return f"envoyé le {self.sent_on.isoformat()}"
+        return "brouillon"
+
+    def has_status(self, status: Status) -> bool:
+        """`envoye` keeps answered letters too: an answer means the letter went out."""
+        return self.status == status or (status == "envoye" and self.status == "repondu")
+
+    def is_due(self, today: date) -> bool:
+        """Due once its follow-up day has come, until an answer is recorded."""
+        return self.follow_up is not None and self.follow_up <= today and self.answered_on is None
+
+
+@dataclass(frozen=True)
+class Register:
+    entries: list[Entry]
+    problems: list[Problem]
+
+
+def letter_folders(letters_dir: Path) -> list[Path]:
+    """Each letter's folder; hidden entries (the numbering lock and counter) are not letters."""
+    if not letters_dir.is_dir():
+        return []
+    return sorted(p for p in letters_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def list_letters(workspace: Workspace, today: date) -> Register:
+    """Every letter of the workspace, newest first, with what could not be read."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for folder in letter_folders(workspace.letters_dir):
+        entry = read_entry(workspace.directory, folder, problems)
+        if entry is not None:
+            entries.append(entry)
+    return Register(newest_first(entries), problems)
+
+
+def newest_first(entries: Iterable[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: (e.dated, e.reference or "", e.folder.name), reverse=True)
+
+
+def read_entry(book: Directory, folder: Path, problems: list[Problem]) -> Entry | None:
+    source = folder / SOURCE_NAME
+    if not source.is_file():
+        problems.append(
+            Problem(folder, None, f"dossier sans source {SOURCE_NAME} : il n'est pas listé")
+        )
+        return None
+    try:
+        front, _ = load_letter(source)
+    except DataError as error:
+        problems.extend(error.problems)
+        return None
+    sent_on, journal_readable = first_sending(folder, problems)
+    answered_on = first_answer(folder, problems)
+    follow_up = due_date(front.follow_up, sent_on or front.date) if front.follow_up else None
+    pdf = folder / PDF_NAME
+    return Entry(
+        folder=folder,
+        dated=front.date,
+        reference=front.reference,
+        to=front.to,
+        recipient=recipient_label(book, front),
+        subject=front.subject,
+        sent_on=sent_on,
+        answered_on=answered_on,
+        follow_up=follow_up,
+        pdf=pdf if pdf.is_file() else None,
+        journal_readable=journal_readable,
+    )
+
+
+def first_sending(folder: Path, problems: list[Problem]) -> tuple[date | None, bool]:
+    try:
+        sent = read_journal(folder)
+    except DataError as error:
+        problems.extend(error.problems)
+        return None, False
+    return (min(s.sent_at for s in sent).date() if sent else None), True
+
+
+def first_answer(folder: Path, problems: list[Problem]) -> date | None:
+    try:
+        answers = read_answers(folder)
+    except DataError as error:
+        problems.extend(error.problems)
+        return None
+    return min((a.received for a in answers), default=None)
+
+
+def recipient_label(book: Directory, front: LetterFront) -> str:
+    """Who held the post on the letter's date, as the copies list names them."""
+    try:
+        return directory.recipient(book, front.to, front.date).copy_text("personne")
+    except LettresError:
+        return front.to
+
+
+def select(
+    entries: Sequence[Entry],
+    book: Directory,
+    *,
+    today: date,
+    year: int | None = None,
+    to: Sequence[str] = (),
+    status: Status | None = None,
+    due: bool = False,
+) -> list[Entry]:
+    """The entries every given filter keeps; `to` takes position keys and groups."""
+    keys = wanted_keys(book, to, entries) if to else None
+    return [
+        entry
+        for entry in entries
+        if (year is None or entry.dated.year == year)
+        and (keys is None or entry.to in keys)
+        and (status is None or entry.has_status(status))
+        and (not due or entry.is_due(today))
+    ]
+
+
+def wanted_keys(book: Directory, to: Sequence[str], entries: Sequence[Entry]) -> set[str]:
+    """Groups expanded; a key the directory no longer knows still finds its old letters."""
+    used = {entry.to for entry in entries}
+    kept = {key for key in to if key in used and key not in book.groups}
+    rest = [key for key in to if key not in kept]
+    return kept | {key for line in directory.expand(book, rest) for key in line}

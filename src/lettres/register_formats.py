@@ -1,0 +1,230 @@
+"""The register written out: rows for a table, CSV, JSON, Markdown, and the web page.
+
+The web page mirrors the « Courriers » section of the Collectif's advocacy page: newest
+letter first, its date, objet and recipient, and a link « Télécharger la lettre » to its
+PDF. Every text is escaped, since objets and names are typed by people.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from lettres.drafting import slug
+from lettres.errors import LettresError
+from lettres.files import write_atomic, write_text_atomic
+from lettres.register import Entry
+from lettres.typography import french_date, typographize
+
+HEADERS = ("Date", "Réf.", "Destinataire", "Objet", "Statut", "Relance")
+FIELDS = (
+    "date", "reference", "cle", "destinataire", "objet", "statut",
+    "envoye_le", "relance", "a_relancer", "repondu_le", "dossier", "pdf",
+)  # fmt: skip
+PAGE_NAME = "index.html"
+FRAGMENT_NAME = "courriers.html"
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def follow_up_text(entry: Entry, today: date) -> str:
+    if entry.follow_up is None or entry.answered_on is not None:
+        return ""
+    due = " (à relancer)" if entry.is_due(today) else ""
+    return f"{entry.follow_up.isoformat()}{due}"
+
+
+def rows(entries: Sequence[Entry], today: date) -> list[tuple[str, ...]]:
+    """One line of text per letter, under HEADERS: what a person reads in a table."""
+    return [
+        (
+            e.dated.isoformat(),
+            e.reference or "",
+            e.recipient,
+            e.subject,
+            e.status_text(),
+            follow_up_text(e, today),
+        )
+        for e in entries
+    ]
+
+
+def records(entries: Sequence[Entry], today: date) -> list[dict[str, Any]]:
+    """One record per letter, under FIELDS: what a program reads (ISO dates, null when none)."""
+    return [
+        {
+            "date": e.dated.isoformat(),
+            "reference": e.reference,
+            "cle": e.to,
+            "destinataire": e.recipient,
+            "objet": e.subject,
+            "statut": e.status,
+            "envoye_le": iso(e.sent_on),
+            "relance": iso(e.follow_up),
+            "a_relancer": e.is_due(today),
+            "repondu_le": iso(e.answered_on),
+            "dossier": str(e.folder),
+            "pdf": str(e.pdf) if e.pdf else None,
+        }
+        for e in entries
+    ]
+
+
+def to_json(entries: Sequence[Entry], today: date) -> str:
+    return json.dumps(records(entries, today), ensure_ascii=False, indent=2)
+
+
+def to_csv(entries: Sequence[Entry], today: date) -> str:
+    buffer = io.StringIO()
+    # RFC 4180 line ends: a field holding a lone carriage return is then quoted too.
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for record in records(entries, today):
+        writer.writerow(
+            {k: "oui" if v is True else "non" if v is False else v for k, v in record.items()}
+        )
+    return buffer.getvalue()
+
+
+def markdown_cell(text: str) -> str:
+    """Text that stays in its cell and shows as typed: no `|`, no line break, no raw HTML."""
+    flat = " ".join(text.split())
+    return html.escape(flat, quote=False).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def to_markdown(entries: Sequence[Entry], today: date) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    for row in rows(entries, today):
+        lines.append("| " + " | ".join(markdown_cell(cell) for cell in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- the web page
+
+
+def pdf_names(entries: Sequence[Entry]) -> dict[Path, str]:
+    """A file name for each letter's PDF, `DATE-SLUG.pdf`, unique within the page."""
+    names: dict[Path, str] = {}
+    taken: set[str] = set()
+    for entry in entries:
+        if entry.pdf is None:
+            continue
+        base = slug(entry.folder.name, limit=80)
+        if not base.startswith(entry.dated.isoformat()):
+            base = f"{entry.dated.isoformat()}-{base}"
+        name, index = f"{base}.pdf", 2
+        while name in taken:
+            name, index = f"{base}-{index}.pdf", index + 1
+        taken.add(name)
+        names[entry.folder] = name
+    return names
+
+
+# What HTML5 calls a parse error in text: controls (but tab, line feed, form feed, carriage
+# return), surrogates and non-characters. A YAML source may hold some of them (U+0085).
+_NOT_HTML = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+
+
+def esc(text: str) -> str:
+    """Text for the page: typography applied, parse errors removed, then escaped."""
+    return html.escape(typographize(_NOT_HTML.sub("", text)), quote=True)
+
+
+def html_item(entry: Entry, pdf_name: str | None) -> str:
+    lines = [
+        '<article class="courrier">',
+        f'<p class="courrier-date"><time datetime="{entry.dated.isoformat()}">'
+        f"{esc(french_date(entry.dated))}</time></p>",
+        f'<h3 class="courrier-objet">{esc(entry.subject)}</h3>',
+        f'<p class="courrier-destinataire">{esc(entry.recipient)}</p>',
+    ]
+    if pdf_name is not None:
+        lines.append(
+            f'<p class="courrier-lien"><a href="{html.escape(pdf_name, quote=True)}" '
+            'type="application/pdf">Télécharger la lettre</a></p>'
+        )
+    lines.append("</article>")
+    return "\n".join(lines)
+
+
+def html_fragment(entries: Sequence[Entry]) -> str:
+    """The « Courriers » section, to paste into the site's page."""
+    names = pdf_names(entries)
+    items = [html_item(e, names.get(e.folder)) for e in entries] or [
+        '<p class="courriers-vide">Aucun courrier.</p>'
+    ]
+    return (
+        "\n".join(['<section class="courriers">', "<h2>Courriers</h2>", *items, "</section>"])
+        + "\n"
+    )
+
+
+STYLESHEET = """\
+body { font-family: Georgia, "Times New Roman", serif; color: #222; margin: 0; }
+main { max-width: 42rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
+h1 { font-size: 1.5rem; }
+.courriers h2 { border-bottom: 2px solid #8a1c2b; padding-bottom: .25rem; }
+.courrier { margin: 1.5rem 0; padding-bottom: 1rem; border-bottom: 1px solid #ddd; }
+.courrier-date { color: #8a1c2b; font-weight: bold; margin: 0; }
+.courrier-objet { font-size: 1.1rem; margin: .25rem 0; }
+.courrier-destinataire { font-style: italic; margin: .25rem 0; }
+.courrier-lien a { color: #8a1c2b; }
+"""
+
+
+def html_page(entries: Sequence[Entry], title: str) -> str:
+    """A complete page around the fragment, with its own small stylesheet."""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>\n{STYLESHEET}</style>\n</head>\n<body>\n"
+        f"<main>\n<h1>{esc(title)}</h1>\n{html_fragment(entries)}</main>\n</body>\n</html>\n"
+    )
+
+
+def write_site(entries: Sequence[Entry], out: Path, title: str, force: bool = False) -> list[Path]:
+    """The page, the fragment and the PDFs they link to, in `out`, each file atomically."""
+    if out.exists() and not out.is_dir():
+        raise LettresError(f"{out} existe et n'est pas un dossier")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise LettresError(
+            f"le dossier {out} n'est pas vide : choisissez un dossier nouveau, "
+            "ou ajoutez --force pour y remplacer la page et les PDF"
+        )
+    names = pdf_names(entries)
+    written = []
+    for entry in entries:
+        name = names.get(entry.folder)
+        if entry.pdf is not None and name is not None:
+            write_atomic(out / name, entry.pdf.read_bytes())
+            written.append(out / name)
+    pages = ((FRAGMENT_NAME, html_fragment(entries)), (PAGE_NAME, html_page(entries, title)))
+    for name, text in pages:
+        write_text_atomic(out / name, text)
+        written.append(out / name)
+    return written
+
+
+def render(format: str, entries: Sequence[Entry], today: date) -> str:
+    """The register as text in `format` (csv, json, markdown, html: the page's fragment)."""
+    if format == "html":
+        return html_fragment(entries)
+    writers = {"csv": to_csv, "json": to_json, "markdown": to_markdown}
+    text = writers[format](entries, today)
+    return text if text.endswith("\n") else text + "\n"
