@@ -15,7 +15,6 @@ from tests.conftest import Run
 from tests.mailing import addresses, attachments, give_email, parse, replace_in, write_letter
 
 from lettres.compose import compose
-from lettres.drafting import FORMATS
 from lettres.errors import LettresError
 from lettres.mail import build_message, draft_bytes, header_text, message_bytes
 from lettres.source import load_letter
@@ -302,7 +301,6 @@ def test_build_message_rejects_a_non_ascii_address(addressed: Path) -> None:
         build_message(load_workspace(addressed), folder)
 
 
-@pytest.mark.skipif("pdf" not in FORMATS, reason="lettres draft ne produit pas encore de PDF")
 def test_draft_pdf_and_email_in_one_command(addressed: Path, run: Run) -> None:
     folder = write_letter(addressed, "essai", pdf=False)
     result = run("draft", str(folder / "lettre.md"), "--format", "docx,pdf", "--email")

@@ -273,7 +273,10 @@ DRAFT_HELP = {
     "ref": "La ligne « Réf. : ».",
     "var": "Une variable du modèle, NOM=VALEUR ; répétable.",
     "out": "Le dossier du courrier (sinon courriers/DATE-DESTINATAIRE-OBJET).",
-    "format": "Les fichiers à produire, séparés par des virgules.",
+    "format": "Les fichiers à produire, séparés par des virgules : docx, pdf.",
+    "engine": "typst (rapide, sans dépendance) ou libreoffice (le PDF reproduit le DOCX).",
+    "pdfa": "Un PDF/A-2b, pour l'archivage.",
+    "open": "Ouvrir le PDF dans la visionneuse du système.",
     "force": "Refaire même un courrier déjà envoyé, ou écrire dans un dossier --out occupé.",
     "email": "Préparer aussi le courriel (lettre.eml, PDF joint) ; il faut le PDF.",
 }
@@ -296,16 +299,19 @@ def draft(
     ref: Annotated[str | None, typer.Option(help=DRAFT_HELP["ref"])] = None,
     var: Annotated[Texts, typer.Option(help=DRAFT_HELP["var"])] = None,
     out: Annotated[Path | None, typer.Option(help=DRAFT_HELP["out"])] = None,
-    formats: Annotated[str, typer.Option("--format", help=DRAFT_HELP["format"])] = "docx",
+    formats: Annotated[str, typer.Option("--format", help=DRAFT_HELP["format"])] = "docx,pdf",
+    engine: Annotated[str, typer.Option("--pdf-engine", help=DRAFT_HELP["engine"])] = "typst",
+    pdfa: Annotated[bool, typer.Option("--pdfa", help=DRAFT_HELP["pdfa"])] = False,
+    open_pdf: Annotated[bool, typer.Option("--open", help=DRAFT_HELP["open"])] = False,
     force: Annotated[bool, typer.Option("--force", help=DRAFT_HELP["force"])] = False,
     with_email: Annotated[bool, typer.Option("--email", help=DRAFT_HELP["email"])] = False,
 ) -> None:
     """Rédiger un courrier : DOCX (à relire, à cosigner) et PDF (à envoyer)."""
     from lettres import drafting
-    from lettres.outputs import make_renderer, parse_formats
+    from lettres.outputs import finish, make_renderer, parse_outputs
 
     ws = workspace()
-    chosen = parse_formats(formats)
+    outputs = parse_outputs(formats, engine, pdfa)
     if source is not None:
         planned = [drafting.plan_existing(ws, source, out, force)]
     else:
@@ -320,11 +326,14 @@ def draft(
             variables=dict(parse_variable(v) for v in var or []), out=out,
         )  # fmt: skip
         planned = drafting.plan_new(ws, request)
-    render = make_renderer(ws, chosen)
+    render = make_renderer(ws, outputs)
     if len(planned) > 1:
         written = write_with_progress(planned, render)
     else:
         written = drafting.write_planned(planned, render)
+    written += finish(written, outputs)
+    if open_pdf:
+        open_files([path for path in written if path.suffix == ".pdf"])
     if with_email:
         written += email_drafts(ws, [item.folder for item in planned])
     for item in planned:
@@ -332,6 +341,16 @@ def draft(
             say(f"[yellow]Attention[/] : {escape(warning)}", stderr=True)
     out_paths = "\n".join(f"  {escape(str(shown(path)))}" for path in written)
     say(f"{len(planned)} courrier(s), {len(written)} fichier(s) écrit(s) :\n{out_paths}")
+
+
+def open_files(paths: list[Path]) -> None:
+    from lettres.viewer import open_in_viewer
+
+    if not paths:
+        raise LettresError("--open : aucun PDF n'a été produit (ajoutez pdf à --format)")
+    for path in paths:
+        open_in_viewer(path)
+        say(f"Ouvert : {escape(str(shown(path)))}")
 
 
 def write_with_progress(planned: list[Any], render: Any) -> list[Path]:

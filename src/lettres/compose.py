@@ -26,9 +26,22 @@ from lettres.workspace import Workspace
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
+# C1 controls in French text are nearly always Windows-1252 bytes decoded as Latin-1
+# (\x92 for ’, \x9c for œ): give them back their meaning.
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def _windows_1252(match: re.Match[str]) -> str:
+    try:
+        return bytes([ord(match.group())]).decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+
+
 def clean(text: str) -> str:
     """Text safe for every writer: no control characters, no stray carriage returns."""
-    return _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _C1.sub(_windows_1252, text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _NOT_XML.sub("", text)
 
 
 def final(text: str) -> str:

@@ -182,6 +182,7 @@ class Coalition(Model):
     place: str = Field(alias="lieu")
     mailbox: str | None = Field(None, alias="boite_partagee")
     reference_prefix: str = Field("CTEH", alias="prefixe_reference")
+    logo: str | None = None
     coordination: Coordination
 
     _email = field_validator("mailbox")(check_email)

@@ -1,34 +1,96 @@
-"""Which files a letter becomes, and the writer behind each."""
+"""Which files a letter becomes, and the writer behind each.
+
+One renderer serves a whole batch, so that costly set-up (the typst compiler, its fonts)
+happens once. LibreOffice works the other way round: it converts the DOCX files of the
+whole batch in one call, after they are written.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
 
-from lettres.drafting import FORMATS, Render
+from lettres.drafting import Render
 from lettres.errors import LettresError
 from lettres.letter import Letter
 from lettres.workspace import Workspace
 
+FORMATS = ("docx", "pdf")
+LAYOUT = "lettre.typ"
+Engine = Literal["typst", "libreoffice"]
 
-def parse_formats(text: str) -> list[str]:
-    chosen = [part.strip().lower() for part in text.split(",") if part.strip()]
+
+@dataclass(frozen=True)
+class Outputs:
+    formats: tuple[str, ...]
+    engine: Engine = "typst"
+    pdfa: bool = False
+
+    @property
+    def docx(self) -> bool:
+        """LibreOffice makes the PDF from the DOCX: then the DOCX is written too."""
+        return "docx" in self.formats or self.libreoffice_pdf
+
+    @property
+    def typst_pdf(self) -> bool:
+        return "pdf" in self.formats and self.engine == "typst"
+
+    @property
+    def libreoffice_pdf(self) -> bool:
+        return "pdf" in self.formats and self.engine == "libreoffice"
+
+
+def parse_outputs(text: str, engine: str = "typst", pdfa: bool = False) -> Outputs:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
     unknown = [part for part in chosen if part not in FORMATS]
     if unknown or not chosen:
         raise LettresError(
             f"format inconnu « {unknown[0] if unknown else text} » ; formats possibles : "
             + ", ".join(FORMATS)
         )
-    return chosen
+    if engine not in ("typst", "libreoffice"):
+        raise LettresError(
+            f"moteur PDF inconnu « {engine} » ; moteurs possibles : typst, libreoffice"
+        )
+    if pdfa and engine != "typst":
+        raise LettresError("--pdfa ne vaut qu'avec le moteur typst (--pdf-engine typst)")
+    return Outputs(chosen, "libreoffice" if engine == "libreoffice" else "typst", pdfa)
 
 
-def make_renderer(workspace: Workspace, formats: Sequence[str]) -> Render:
-    """One renderer per batch, so that costly set-up (the PDF compiler) happens once."""
+def make_renderer(workspace: Workspace, outputs: Outputs) -> Render:
+    """The files of one letter, in memory; the PDF compiler is made once, here."""
     from lettres.docx_writer import render_docx
+
+    pdf = None
+    if outputs.typst_pdf:
+        from lettres.pdf_writer import PdfRenderer
+
+        pdf = PdfRenderer(
+            workspace.templates_dir / LAYOUT,
+            pdfa=outputs.pdfa,
+            root=workspace.root,
+            logo=workspace.sender.coalition.logo,
+        )
 
     def render(letter: Letter) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        if "docx" in formats:
+        if outputs.docx:
             files["docx"] = render_docx(letter)
+        if pdf is not None:
+            files["pdf"] = pdf.render(letter)
         return files
 
     return render
+
+
+def finish(written: Sequence[Path], outputs: Outputs) -> list[Path]:
+    """After the batch: the LibreOffice PDFs, in one call. Returns the files it wrote."""
+    if not outputs.libreoffice_pdf:
+        return []
+    from lettres.libreoffice import convert_with_libreoffice
+
+    documents = [path for path in written if path.suffix == ".docx"]
+    convert_with_libreoffice(documents)
+    return [path.with_suffix(".pdf") for path in documents]
