@@ -5,6 +5,7 @@ Imported only when a DOCX is written: python-docx and lxml cost start-up time.
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import datetime, time
 from typing import Any
@@ -45,8 +46,8 @@ STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
 
 def render_docx(letter: Letter) -> bytes:
     """The letter as the bytes of a DOCX file."""
-    document = Document()
-    setup_document(document, letter)
+    document = Document(io.BytesIO(skeleton()))
+    set_properties(document, letter)
     write_top(document, letter)
     write_body(document, letter)
     write_bottom(document, letter)
@@ -55,7 +56,10 @@ def render_docx(letter: Letter) -> bytes:
     return stream.getvalue()
 
 
-def setup_document(document: DocxDocument, letter: Letter) -> None:
+@functools.cache
+def skeleton() -> bytes:
+    """Page, styles, language and footer, made once: half the time of a letter otherwise."""
+    document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(25)
@@ -77,16 +81,24 @@ def setup_document(document: DocxDocument, letter: Letter) -> None:
     document.styles["Lettre – Formule"].paragraph_format.keep_with_next = True
     document.styles["Lettre – Liste"].paragraph_format.left_indent = Mm(8)
     document.styles["Lettre – Liste"].paragraph_format.first_line_indent = Mm(-5)
+    write_page_numbers(document)
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def set_properties(document: DocxDocument, letter: Letter) -> None:
     properties = document.core_properties
     properties.title = property_text(letter.subject)
     properties.subject = property_text(letter.subject)
     properties.author = property_text(letter.author)
-    properties.last_modified_by = letter.author
+    properties.last_modified_by = property_text(letter.author)
     properties.language = "fr-FR"
     properties.keywords = ", ".join(letter.keywords)
     properties.created = datetime.combine(letter.date, time(9, 0))
+    properties.modified = properties.created
+    properties.revision = 1
     properties.comments = "Courrier préparé avec lettres"
-    write_page_numbers(document)
 
 
 def add(document: DocxDocument, style: str, text: str = "") -> DocxParagraph:

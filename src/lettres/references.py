@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from lettres.errors import DataError, LettresError
 from lettres.files import write_text_atomic
 
@@ -158,6 +156,8 @@ def counter(numbering: Numbering | None) -> Iterator[Counter | None]:
     if numbering is None:
         yield None
         return
+    from filelock import FileLock, Timeout  # only new letters need it: keeps rebuilds fast
+
     lock = FileLock(numbering.root / LOCK_NAME, timeout=LOCK_TIMEOUT)
     try:
         lock.acquire()
