@@ -228,7 +228,7 @@ def write_numbered(
 ) -> list[Path]:
     written: list[Path] = []
     for index, item in enumerate(planned, 1):
-        if index % 10 == 0:
+        if index % 25 == 0:
             gc.collect()  # python-docx leaves ~1 MiB of cycles a letter: keep a batch small
         if counter is not None and item.numbering is not None and item.source_text is not None:
             item = numbered(item, counter.next_reference())

@@ -57,7 +57,8 @@ _PROTECTED = (
     re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)"),  # inline code
     re.compile(r"(?<=\])\([^()\s]*(?:[ \t]+\"[^\"\n]*\")?\)"),  # Markdown link target
     re.compile(r"(?m)^ {0,3}\[[^\]\n]+\]:"),  # Markdown link reference definition
-    re.compile(r"(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE),  # e-mail
+    # e-mail; tried only at the start of a word, without backtracking (long texts)
+    re.compile(r"(?:mailto:)?(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE),
     re.compile(r"(?<!\w)\d{1,2}h(?:\d{2})?(?!\w)"),  # 18h, 18h00
     re.compile(r"(?<!\w)\d{1,2}:\d{2}(?!\w)"),  # 9:30
     re.compile(r"(?<=\d):(?=\d)"),  # any colon between two digits
