@@ -118,3 +118,29 @@ def test_open_with_a_viewer(
             break
         time.sleep(0.05)
     assert opened.read_text(encoding="utf-8").strip().endswith("lettre.pdf")
+
+
+def set_logo(workspace: Path, logo: str) -> None:
+    path = workspace / "modeles" / "collectif.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "  lieu: Paris\n", f"  lieu: Paris\n  logo: {logo}\n", 1
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+def test_the_coalitions_logo_goes_on_the_pdf(run: Run, workspace: Path, letter_2015: Path) -> None:
+    from tests.test_pdf_writer import tiny_png
+
+    (workspace / "modeles" / "logo.png").write_bytes(tiny_png())
+    set_logo(workspace, "modeles/logo.png")
+    assert run("draft", str(letter_2015)).exit_code == 0
+    page = pypdf.PdfReader(letter_2015.with_name("lettre.pdf")).pages[0]
+    assert len(page.images) == 1
+
+
+def test_a_missing_logo_is_named(run: Run, workspace: Path, letter_2015: Path) -> None:
+    set_logo(workspace, "modeles/absent.png")
+    result = run("draft", str(letter_2015))
+    assert result.exit_code == 1
+    assert "logo introuvable" in result.stderr and "absent.png" in result.stderr
+    assert not letter_2015.with_name("lettre.docx").exists()
