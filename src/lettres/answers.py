@@ -13,9 +13,10 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from lettres.errors import DataError, LettresError
-from lettres.files import write_text_atomic
+from lettres.errors import LettresError
+from lettres.files import read_json_lines, write_text_atomic
 from lettres.source import load_letter
 
 ANSWERS_NAME = "reponses.jsonl"
@@ -37,22 +38,12 @@ def answers_path(folder: Path) -> Path:
 
 def read_answers(folder: Path) -> list[Answer]:
     """Every answer recorded for the letter in `folder`; a damaged line is an error at its line."""
-    path = answers_path(folder)
-    if not path.exists():
-        return []
-    answers = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            file = data.get("fichier")
-            answers.append(Answer(date.fromisoformat(data["date"]), None if file is None else file))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise DataError.at(
-                path, number, "ligne de réponse illisible : corrigez-la ou supprimez-la"
-            ) from None
-    return answers
+    return read_json_lines(answers_path(folder), answer_from_json, "de réponse")
+
+
+def answer_from_json(data: dict[str, Any]) -> Answer:
+    file = data.get("fichier")
+    return Answer(date.fromisoformat(data["date"]), None if file is None else str(file))
 
 
 def record_answer(folder: Path, received: date, document: Path | None = None) -> Answer:

@@ -11,8 +11,9 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from lettres.errors import DataError
+from lettres.files import read_json_lines
 
 JOURNAL_NAME = "envois.jsonl"
 
@@ -43,29 +44,17 @@ def journal_path(folder: Path) -> Path:
 
 def read_journal(folder: Path) -> list[Sent]:
     """Every message sent for the letter in `folder`; a damaged line is an error at its line."""
-    path = journal_path(folder)
-    if not path.exists():
-        return []
-    entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            entries.append(
-                Sent(
-                    message_id=str(data["message_id"]),
-                    sent_at=datetime.fromisoformat(data["date"]),
-                    to=tuple(data["a"]),
-                    cc=tuple(data.get("cc", [])),
-                    refused=tuple(data.get("refuses", [])),
-                )
-            )
-        except (ValueError, KeyError, TypeError):
-            raise DataError.at(
-                path, number, "ligne de journal illisible : corrigez-la ou supprimez-la"
-            ) from None
-    return entries
+    return read_json_lines(journal_path(folder), sent_from_json, "de journal")
+
+
+def sent_from_json(data: dict[str, Any]) -> Sent:
+    return Sent(
+        message_id=str(data["message_id"]),
+        sent_at=datetime.fromisoformat(data["date"]),
+        to=tuple(data["a"]),
+        cc=tuple(data.get("cc", [])),
+        refused=tuple(data.get("refuses", [])),
+    )
 
 
 def append_sent(folder: Path, sent: Sent) -> None:
