@@ -77,7 +77,7 @@ def skeleton() -> bytes:
         style.paragraph_format.alignment = alignment
         style.paragraph_format.space_before = Pt(0)
         style.paragraph_format.space_after = Pt(after)
-    document.styles["Lettre – Signature"].paragraph_format.left_indent = Mm(70)
+    document.styles["Lettre – Signature"].paragraph_format.left_indent = Mm(65)
     document.styles["Lettre – Signature"].paragraph_format.keep_with_next = True
     document.styles["Lettre – Formule"].paragraph_format.keep_with_next = True
     document.styles["Lettre – Liste"].paragraph_format.left_indent = Mm(8)
