@@ -252,3 +252,13 @@ def test_a_sent_letter_is_frozen(run: Run, workspace: Path) -> None:
     assert (source.parent / "lettre.docx").read_bytes() == sent_docx
     assert run("draft", str(source), "--format", "docx", "--force").exit_code == 0
     assert "Autre." in paragraphs(source.parent / "lettre.docx")
+
+
+def test_ordinals_and_mr_are_warned_not_rewritten(run: Run, workspace: Path) -> None:
+    source = write_source(workspace, "Premier paragraphe.\n\nLe 2ème plan, selon Mr Dupont.\n")
+    result = run("draft", str(source), "--format", "docx")
+    assert result.exit_code == 0, result.output
+    warnings = " ".join(result.stderr.split())
+    assert "lettre.md : ligne 9 : « 2ème » s'écrit « 2e »" in warnings
+    assert "ligne 9 : « Mr » s'écrit « M. »" in warnings
+    assert "Le 2ème plan, selon Mr Dupont." in paragraphs(source.parent / "lettre.docx")

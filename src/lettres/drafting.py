@@ -22,6 +22,7 @@ from lettres.journal import is_sent, journal_path
 from lettres.letter import Letter
 from lettres.models import nearest, validate
 from lettres.source import (
+    Document,
     LetterFront,
     TemplateFront,
     letter_text,
@@ -29,6 +30,7 @@ from lettres.source import (
     load_template,
     split_document,
 )
+from lettres.typography import lint
 from lettres.workspace import Workspace
 
 SOURCE_NAME = "lettre.md"
@@ -129,13 +131,14 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
         source = folder / SOURCE_NAME
         parsed = split_document(source, text)
         front = validate(LetterFront, parsed.front, source)
-        warnings = (
+        warnings: tuple[str, ...] = (
             (f"variables à compléter dans {source} : " + ", ".join(missing),) if missing else ()
         )
         numbering = references.Numbering(
             workspace.root, workspace.sender.coalition.reference_prefix, request.on.year
         )
         letter = compose(workspace, front, parsed)
+        warnings += style_warnings(parsed)
         planned.append(Planned(folder, letter, text, warnings, numbering))
     return planned
 
@@ -193,7 +196,14 @@ def plan_existing(
             "changerait ce qui a été reçu. Ajoutez --force si vous le voulez vraiment."
         )
     front, document = load_letter(source)
-    return Planned(out or source.parent, compose(workspace, front, document), None)
+    letter = compose(workspace, front, document)
+    return Planned(out or source.parent, letter, None, style_warnings(document))
+
+
+def style_warnings(document: Document) -> tuple[str, ...]:
+    """Ordinals and abbreviations the typography may not rewrite: the author decides."""
+    messages = lint(document.body, document.body_line)
+    return tuple(f"{document.path} : {message}" for message in messages)
 
 
 Progress = Callable[[Planned], None]

@@ -77,7 +77,3 @@ def _append(runs: list[Run], run: Run) -> None:
         runs[-1] = Run(runs[-1].text + run.text, run.bold, run.italic, run.link)
     else:
         runs.append(run)
-
-
-def plain_text(runs: tuple[Run, ...]) -> str:
-    return "".join(run.text for run in runs)

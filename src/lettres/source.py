@@ -10,12 +10,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, field_validator
 
+from lettres.directory import CopyStyle
 from lettres.errors import DataError
 from lettres.followup import FOLLOW_UP_HELP, BadFollowUp, parse_follow_up
 from lettres.models import Model, invalid, validate
 from lettres.yamlfile import LineDict, parse_yaml, read_text
 
-CopyStyle = Literal["personne", "fonction"]
 Verb = Literal["prie", "prie-bien-vouloir", "veuillez"]
 Noun = Literal["expression", "assurance"]
 

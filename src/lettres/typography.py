@@ -258,18 +258,21 @@ _WARNINGS: tuple[Rule, ...] = (
 )
 
 
-def _findings(text: str) -> Iterator[tuple[int, str]]:
+def _findings(text: str, first_line: int) -> Iterator[tuple[int, str]]:
     spans = _protected_spans(text)
     for pattern, right_form in _WARNINGS:
         for match in pattern.finditer(text):
             if not _overlaps(match.start(), match.end(), spans):
-                line = text.count("\n", 0, match.start()) + 1
+                line = text.count("\n", 0, match.start()) + first_line
                 yield (
                     match.start(),
                     f"ligne {line} : « {match.group()} » s'écrit {right_form(match)}",
                 )
 
 
-def lint(text: str) -> list[str]:
-    """What the rules may not rewrite, because only the author knows the intent: warnings."""
-    return [message for _, message in sorted(_findings(text))]
+def lint(text: str, first_line: int = 1) -> list[str]:
+    """What the rules may not rewrite, because only the author knows the intent: warnings.
+
+    `first_line` is the line of the file where `text` starts (a body under its front matter).
+    """
+    return [message for _, message in sorted(_findings(text, first_line))]
