@@ -184,3 +184,25 @@ def test_bad_input(
     where = f"{name}:{line}:"
     assert where in result.stderr
     assert words in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "words"),
+    [
+        ("modeles/essai.md", "---\ndescription: x\n---\nBonjour\n{% if %}\n", 5, "erreur de syntaxe Jinja2"),
+        ("modeles/essai.md", "---\ndescriptoin: x\n---\nCorps\n", 2, "champ inconnu « descriptoin »"),
+        ("courriers/a/lettre.md", "---\ndestinataire: interieur\nobjet: x\ndate: 2015-13-01\nsignataire: fayet\n---\nCorps\n", 4, "n'est pas une date valide"),
+        ("courriers/a/lettre.md", "Pas d'en-tête\n", 1, "doit commencer par un en-tête"),
+    ],
+    ids=["template-jinja", "template-front", "letter-date", "letter-no-front"],
+)  # fmt: skip
+def test_check_reads_templates_and_letters(
+    run: Run, workspace: Path, name: str, text: str, line: int, words: str
+) -> None:
+    path = workspace / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    result = run("check")
+    assert result.exit_code == 1
+    problem = next(p for p in result.stderr.splitlines() if f"{name}:{line}: erreur : " in p)
+    assert words in problem

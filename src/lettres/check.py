@@ -8,8 +8,11 @@ from pathlib import Path
 
 from lettres import references
 from lettres.directory import Recipient
+from lettres.drafting import SOURCE_NAME
 from lettres.errors import DataError, Problem
 from lettres.postal import check_address
+from lettres.source import load_letter, load_template
+from lettres.templating import compile_template
 from lettres.workspace import DIRECTORY_FILE, Workspace, load_workspace
 from lettres.yamlfile import line_of
 
@@ -24,14 +27,31 @@ class Report:
 
 def check_workspace(root: Path, today: date) -> Report:
     """Load the workspace; on success, look for what is legal but likely wrong."""
-    duplicates = duplicate_references(root / references.LETTERS_DIR)
+    sources = source_problems(root) + duplicate_references(root / references.LETTERS_DIR)
     try:
         workspace = load_workspace(root)
     except DataError as error:
-        return Report(error.problems + duplicates, [])
-    return Report(
-        duplicates, sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0)
-    )
+        return Report(error.problems + sources, [])
+    return Report(sources, sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0))
+
+
+def source_problems(root: Path) -> list[Problem]:
+    """Templates and letter sources: a front matter that does not validate, a Jinja2 syntax
+    error. What depends on a letter's date (holders, variables) is for `draft` to say."""
+    problems: list[Problem] = []
+    for path in sorted((root / "modeles").glob("*.md")):
+        try:
+            _, document = load_template(path)
+            compile_template(document.body, path, document.body_line)
+        except DataError as error:
+            problems += error.problems
+    for path in sorted((root / references.LETTERS_DIR).glob(f"*/{SOURCE_NAME}")):
+        try:
+            _, document = load_letter(path)
+            compile_template(document.body, path, document.body_line)
+        except DataError as error:
+            problems += error.problems
+    return problems
 
 
 def duplicate_references(letters_dir: Path) -> list[Problem]:

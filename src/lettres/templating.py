@@ -11,7 +11,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import (
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
+)
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -20,17 +26,23 @@ from lettres.errors import DataError
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
-def render(text: str, context: dict[str, Any], path: Path, first_line: int = 1) -> str:
-    """Render `text`, which starts at line `first_line` of `path`."""
-    filename = str(path)
+def compile_template(text: str, path: Path, first_line: int = 1) -> Template:
+    """The compiled template, or its syntax error at the line of `path` where it stands."""
     try:
-        code = _ENV.compile(text, name=path.name, filename=filename)
-        template = _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None))
-        return template.render(context)
+        code = _ENV.compile(text, name=path.name, filename=str(path))
     except TemplateSyntaxError as error:
         raise DataError.at(
             path, error.lineno + first_line - 1, f"erreur de syntaxe Jinja2 : {error.message}"
         ) from None
+    return _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None))
+
+
+def render(text: str, context: dict[str, Any], path: Path, first_line: int = 1) -> str:
+    """Render `text`, which starts at line `first_line` of `path`."""
+    template = compile_template(text, path, first_line)
+    filename = str(path)
+    try:
+        return template.render(context)
     except SecurityError as error:
         line = _template_line(error.__traceback__, filename, first_line)
         raise DataError.at(
