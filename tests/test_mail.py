@@ -16,7 +16,7 @@ from tests.mailing import addresses, attachments, give_email, parse, replace_in,
 
 from lettres.compose import compose
 from lettres.errors import LettresError
-from lettres.mail import build_message, draft_bytes, header_text, message_bytes
+from lettres.mail import build, draft_bytes, header_text, message_bytes
 from lettres.source import load_letter
 from lettres.workspace import load_workspace
 
@@ -35,8 +35,8 @@ def addressed(workspace: Path) -> Path:
 
 
 def built(workspace: Path, folder: Path, **options: object) -> tuple[EmailMessage, list[str]]:
-    message, warnings = build_message(load_workspace(workspace), folder, now=NOW, **options)  # type: ignore[arg-type]
-    return parse(message_bytes(message)), warnings
+    made = build(load_workspace(workspace), folder, now=NOW, **options)  # type: ignore[arg-type]
+    return parse(message_bytes(made.message)), list(made.warnings)
 
 
 def test_headers_copies_and_attachments(addressed: Path, run: Run, tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_raw_message_is_ascii_with_encoded_words_and_rfc2231_names(
     folder = write_letter(addressed, "essai", objet="Protection des mineurs étrangers")
     enclosure = tmp_path / "Synthèse.pdf"
     enclosure.write_bytes(b"%PDF")
-    message, _ = build_message(load_workspace(addressed), folder, attachments=[enclosure])
+    message = build(load_workspace(addressed), folder, attachments=[enclosure]).message
     raw = message_bytes(message)
     assert raw.isascii()
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
@@ -287,18 +287,18 @@ def test_recipient_without_address_is_located(addressed: Path, run: Run) -> None
 
 def test_draft_bytes_marks_a_copy(addressed: Path) -> None:
     folder = write_letter(addressed, "essai")
-    message, _ = build_message(load_workspace(addressed), folder)
+    message = build(load_workspace(addressed), folder).message
     assert parse(draft_bytes(message))["X-Unsent"] == "1"
     assert message["X-Unsent"] is None
 
 
-def test_build_message_rejects_a_non_ascii_address(addressed: Path) -> None:
+def test_build_rejects_a_non_ascii_address(addressed: Path) -> None:
     replace_in(
         addressed / "destinataires.yaml", "courriel: greta@coe.int", "courriel: gréta@coe.int"
     )
     folder = write_letter(addressed, "essai")
     with pytest.raises(LettresError, match="caractères accentués"):
-        build_message(load_workspace(addressed), folder)
+        build(load_workspace(addressed), folder)
 
 
 def test_draft_pdf_and_email_in_one_command(addressed: Path, run: Run) -> None:

@@ -73,19 +73,6 @@ def header_text(text: str) -> str:
     return re.sub(" {2,}", " ", _NOT_IN_HEADER.sub(" ", text)).strip()
 
 
-def build_message(
-    workspace: Workspace,
-    folder: Path,
-    *,
-    with_docx: bool = False,
-    attachments: Sequence[Path] = (),
-    now: datetime | None = None,
-) -> tuple[EmailMessage, list[str]]:
-    """The e-mail of the letter in `folder`, and French warnings (copies without an address)."""
-    built = build(workspace, folder, with_docx=with_docx, attachments=attachments, now=now)
-    return built.message, list(built.warnings)
-
-
 def build(
     workspace: Workspace,
     folder: Path,
