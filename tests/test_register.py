@@ -357,7 +357,7 @@ def test_out_refuses_a_folder_that_is_not_empty(
     result = run("register", "--out", str(site), "--force")
     assert result.exit_code == 0, result.output
     assert (site / "autre.html").read_text("utf-8") == "à garder"
-    assert (site / "index.html").exists()
+    assert "<!DOCTYPE html>" in (site / "index.html").read_text("utf-8")
 
 
 def test_out_goes_with_html_only(run: Run, letters: dict[str, Path], tmp_path: Path) -> None:
