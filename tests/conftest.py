@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from lettres.cli import app
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+from tests.helpers import REPO, Invoke
 
 
 @pytest.fixture
@@ -25,11 +22,8 @@ def workspace(tmp_path: Path) -> Path:
     return root
 
 
-Run = Callable[..., Result]
-
-
 @pytest.fixture
-def run(workspace: Path) -> Run:
+def run(workspace: Path) -> Invoke:
     """Run `lettres` on the workspace copy, as a user would."""
 
     def invoke(*args: str, root: Path | None = None) -> Result:

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import Run
+
+from tests.helpers import Invoke as Run
 
 
 def test_copies_on_2015_04_21(run: Run) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import docx
 import pytest
-from tests.conftest import Run
+
+from tests.helpers import Invoke as Run
 
 NB = "\u00a0"
 

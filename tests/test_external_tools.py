@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from tests.test_pdf_writer import LAYOUT, MM, compact, docx_text, letter_parts, make_letter
 
 from lettres.docx_writer import render_docx
 from lettres.errors import LettresError
 from lettres.letter import Letter
 from lettres.libreoffice import convert_with_libreoffice
 from lettres.pdf_writer import render_pdfs
+from tests.helpers import LAYOUT, MM, compact, docx_text, letter_parts, make_letter
 
 
 def needs(program: str) -> pytest.MarkDecorator:

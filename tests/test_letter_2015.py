@@ -13,11 +13,11 @@ from pathlib import Path
 
 import docx
 import pytest
-from tests.conftest import Run
 
-SOURCE = (
-    Path(__file__).resolve().parent.parent / "courriers" / "2015-04-21-interieur-vos-engagements"
-)
+from tests.helpers import SOURCE_2015
+from tests.helpers import Invoke as Run
+
+SOURCE = SOURCE_2015
 NB = "\u00a0"  # no-break space
 COLLECTIF = f"Collectif «{NB}Ensemble contre la traite des êtres humains{NB}»"
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import Run
-from tests.mailing import addresses, attachments, give_email, parse, replace_in, write_letter
 
 from lettres.compose import compose
 from lettres.errors import LettresError
 from lettres.mail import build, draft_bytes, header_text, message_bytes
 from lettres.source import load_letter
 from lettres.workspace import load_workspace
+from tests.helpers import Invoke as Run
+from tests.mailing import addresses, attachments, give_email, parse, replace_in, write_letter
 
 NOW = datetime(2015, 4, 21, 10, 30, tzinfo=UTC)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

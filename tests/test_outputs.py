@@ -9,8 +9,9 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
-from tests.conftest import Run
-from tests.test_letter_2015 import SOURCE as SOURCE_2015
+
+from tests.helpers import SOURCE_2015
+from tests.helpers import Invoke as Run
 
 
 def words(text: str) -> list[str]:
@@ -129,7 +130,7 @@ def set_logo(workspace: Path, logo: str) -> None:
 
 
 def test_the_coalitions_logo_goes_on_the_pdf(run: Run, workspace: Path, letter_2015: Path) -> None:
-    from tests.test_pdf_writer import tiny_png
+    from tests.helpers import tiny_png
 
     (workspace / "modeles" / "logo.png").write_bytes(tiny_png())
     set_logo(workspace, "modeles/logo.png")

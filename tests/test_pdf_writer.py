@@ -6,23 +6,16 @@ import io
 import json
 import os
 import re
-import struct
 import unicodedata
-import zlib
-from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import docx
 import pypdf
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from tests.test_letter_2015 import SOURCE as SOURCE_2015
 
 from lettres.compose import clean
-from lettres.docx_writer import render_docx
 from lettres.errors import DataError, LettresError
 from lettres.letter import Block, Letter, ListBlock, Paragraph, Run
 from lettres.pdf_writer import (
@@ -33,66 +26,20 @@ from lettres.pdf_writer import (
     letter_to_json,
     render_pdfs,
 )
+from tests.helpers import (
+    LAYOUT,
+    MM,
+    NB,
+    REPO,
+    SOURCE_2015,
+    compact,
+    docx_text,
+    letter_parts,
+    make_letter,
+    tiny_png,
+)
 
-REPO = Path(__file__).resolve().parent.parent
-LAYOUT = REPO / "modeles" / "lettre.typ"
-NB = "\u00a0"
-MM = 72 / 25.4  # PDF points in a millimetre
 TYPST_SYNTAX = "#set page(width: 1cm) $x^2$ *gras* _it_ [a] @ref <lbl> \\ // c /* d */ #pagebreak()"
-
-
-def make_letter(**changes: Any) -> Letter:
-    letter = Letter(
-        letterhead=(
-            f"Collectif «{NB}Ensemble contre la traite des êtres humains{NB}»",
-            f"Coordination{NB}: Secours Catholique – Caritas France",
-            "106 rue du Bac, 75341 PARIS CEDEX 07",
-        ),
-        recipient_block=(
-            "Monsieur Bernard Cazeneuve",
-            "Ministre de l'Intérieur",
-            "Place Beauvau",
-            "75800 PARIS CEDEX 08",
-        ),
-        date_line=f"Paris, le 21{NB}avril{NB}2015",
-        subject="Vos engagements dans la lutte contre la traite des êtres humains",
-        reference="Votre courrier du 3 mars 2015",
-        our_reference="GC/2015-12",
-        appellation="Monsieur le Ministre,",
-        body=(
-            Paragraph(
-                (Run("Vous aviez reçu les représentants du Collectif le 23 septembre 2014."),)
-            ),
-            Paragraph(
-                (
-                    Run("Un texte "),
-                    Run("en gras", bold=True),
-                    Run(", "),
-                    Run("en italique", italic=True),
-                    Run(" et "),
-                    Run("un lien", link="https://www.contrelatraite.org/"),
-                    Run("."),
-                )
-            ),
-            ListBlock(False, ((Run("premier point"),), (Run("second point"),))),
-            ListBlock(True, ((Run("première étape"),), (Run("deuxième étape"),))),
-            Paragraph((Run("Nous restons à votre disposition."),)),
-        ),
-        closing="Veuillez agréer, Monsieur le Ministre, l'assurance de ma très haute considération.",
-        signature=("Véronique Fayet", "Présidente du Secours Catholique – Caritas France"),
-        enclosures=("Synthèse de la rencontre", "Compte rendu"),
-        copies=(
-            "Madame Elisabeth Moiron-Braud, MIPROF",
-            "Monsieur Jacques Toubon, Défenseur des droits",
-        ),
-        members_heading="Associations membres du Collectif :",
-        members=("Amicale du Nid", "Comité contre l'esclavage moderne", "ECPAT France"),
-        contact="Coordination : Geneviève Colas – genevieve.colas@secours-catholique.org",
-        author="Collectif « Ensemble contre la traite des êtres humains »",
-        date=date(2015, 4, 21),
-        keywords=("traite", "Intérieur"),
-    )
-    return replace(letter, **changes)
 
 
 def render(letter: Letter, **options: Any) -> bytes:
@@ -114,55 +61,6 @@ def page_texts(pdf: bytes) -> list[str]:
 
 def pdf_text(pdf: bytes) -> str:
     return "\n".join(page_texts(pdf))
-
-
-def docx_text(letter: Letter) -> str:
-    document = docx.Document(io.BytesIO(render_docx(letter)))
-    return "\n".join(paragraph.text for paragraph in document.paragraphs)
-
-
-def compact(text: str) -> str:
-    """The characters that carry words, for comparing texts laid out differently.
-
-    Line breaks, justification and hyphenation change the spaces and hyphens a PDF
-    gives back, and invisible format characters (U+00AD, U+200B…) are not drawn: all
-    three are dropped, the same way on both sides. So are control characters: the letter
-    has none (compose strips them), pypdf sometimes makes one up after a combining mark.
-    """
-    text = unicodedata.normalize("NFC", text)
-    return "".join(
-        c
-        for c in text
-        if not c.isspace() and c != "-" and unicodedata.category(c) not in ("Cf", "Cc")
-    )
-
-
-def letter_parts(letter: Letter) -> list[str]:
-    """Every text of the letter, in reading order, as the DOCX writer lays them out."""
-    body: list[str] = []
-    for block in letter.body:
-        if isinstance(block, Paragraph):
-            body.append("".join(run.text for run in block.runs))
-        else:
-            body += ["".join(run.text for run in item) for item in block.items]
-    optional = [letter.reference_line, letter.our_reference_line]
-    return [
-        *letter.letterhead,
-        *letter.recipient_block,
-        letter.date_line,
-        letter.subject_line,
-        *[line for line in optional if line],
-        letter.appellation,
-        *body,
-        letter.closing,
-        *letter.signature,
-        *([letter.enclosures_line] if letter.enclosures_line else []),
-        *([letter.copies_heading] if letter.copies else []),
-        *[f"–{NB}{line}" for line in letter.copies],
-        letter.members_heading,
-        letter.members_line,
-        letter.contact,
-    ]
 
 
 def assert_in_order(parts: list[str], text: str) -> None:
@@ -516,18 +414,6 @@ def test_an_unknown_font_is_an_error_not_a_silent_substitute(tmp_path: Path) -> 
 def test_a_missing_layout_is_named(tmp_path: Path) -> None:
     with pytest.raises(LettresError, match=r"mise en page introuvable.*absente\.typ"):
         render_pdfs([make_letter()], tmp_path / "absente.typ")
-
-
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00" + b"\xff\x00\x00" * 2 + b"\x00" + b"\x00\x00\xff" * 2)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
 
 
 def test_a_logo_is_drawn(tmp_path: Path) -> None:

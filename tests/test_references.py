@@ -11,9 +11,9 @@ from pathlib import Path
 
 import docx
 import pytest
-from tests.conftest import Run
 
 from lettres import references
+from tests.helpers import Invoke as Run
 
 NB = "\u00a0"
 REPO = Path(__file__).resolve().parent.parent

@@ -16,11 +16,11 @@ import html5lib
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import Run
 
 from lettres import register, register_formats
 from lettres.journal import Sent, append_sent
 from lettres.workspace import load_workspace
+from tests.helpers import Invoke as Run
 
 NB = "\u00a0"
 HTML = "{http://www.w3.org/1999/xhtml}"

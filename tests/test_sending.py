@@ -12,7 +12,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from filelock import FileLock
-from tests.conftest import Run
+
+from lettres.errors import LettresError
+from lettres.journal import JOURNAL_NAME, Sent, append_sent, read_journal
+from lettres.sending import ConnectionFailed, SendInterrupted, send_letters
+from lettres.workspace import load_workspace
+from tests.helpers import Invoke as Run
 from tests.mailing import (
     Recorder,
     addresses,
@@ -24,11 +29,6 @@ from tests.mailing import (
     self_signed,
     write_letter,
 )
-
-from lettres.errors import LettresError
-from lettres.journal import JOURNAL_NAME, Sent, append_sent, read_journal
-from lettres.sending import ConnectionFailed, SendInterrupted, send_letters
-from lettres.workspace import load_workspace
 
 MINISTRIES = {
     "interieur": "ministre@interieur.gouv.fr",
