@@ -17,10 +17,8 @@ from typing import Any
 
 from lettres.errors import LettresError
 from lettres.files import read_json_lines, write_text_atomic
+from lettres.folders import ANSWERS_NAME, SOURCE_NAME
 from lettres.source import load_letter
-
-ANSWERS_NAME = "reponses.jsonl"
-SOURCE_NAME = "lettre.md"
 
 
 @dataclass(frozen=True)

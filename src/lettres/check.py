@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from lettres import references
-from lettres.directory import Recipient
-from lettres.drafting import SOURCE_NAME
 from lettres.errors import DataError, Problem
+from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, TEMPLATES_DIR, letter_sources
 from lettres.postal import check_address
+from lettres.recipients import Recipient
 from lettres.source import load_letter, load_template
 from lettres.templating import compile_template
-from lettres.workspace import DIRECTORY_FILE, Workspace, load_workspace
+from lettres.workspace import Workspace, load_workspace
 from lettres.yamlfile import line_of
 
 STALE_AFTER = timedelta(days=2 * 365)
@@ -27,7 +27,7 @@ class Report:
 
 def check_workspace(root: Path, today: date) -> Report:
     """Load the workspace; on success, look for what is legal but likely wrong."""
-    sources = source_problems(root) + duplicate_references(root / references.LETTERS_DIR)
+    sources = source_problems(root) + duplicate_references(root / LETTERS_DIR)
     try:
         workspace = load_workspace(root)
     except DataError as error:
@@ -39,13 +39,13 @@ def source_problems(root: Path) -> list[Problem]:
     """Templates and letter sources: a front matter that does not validate, a Jinja2 syntax
     error. What depends on a letter's date (holders, variables) is for `draft` to say."""
     problems: list[Problem] = []
-    for path in sorted((root / "modeles").glob("*.md")):
+    for path in sorted((root / TEMPLATES_DIR).glob("*.md")):
         try:
             _, document = load_template(path)
             compile_template(document.body, path, document.body_line)
         except DataError as error:
             problems += error.problems
-    for path in sorted((root / references.LETTERS_DIR).glob(f"*/{SOURCE_NAME}")):
+    for path in letter_sources(root / LETTERS_DIR):
         try:
             _, document = load_letter(path)
             compile_template(document.body, path, document.body_line)

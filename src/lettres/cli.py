@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
@@ -21,7 +22,7 @@ from lettres.errors import LettresError, Problem
 if TYPE_CHECKING:  # the core is imported inside each command: `--help` stays fast
     from rich.console import Console
 
-    from lettres.directory import CopyLine
+    from lettres.drafting import Progress
     from lettres.models import Directory
     from lettres.workspace import Workspace
 
@@ -116,7 +117,7 @@ def workspace_root() -> Path:
     return find_root(_state["workspace"])
 
 
-def directory() -> Directory:
+def directory_here() -> Directory:
     from lettres.workspace import load_directory
 
     return load_directory(workspace_root())
@@ -151,49 +152,23 @@ def copies(
     ] = "lines",
 ) -> None:
     """Les copies standard (groupe « standard »), résolues à une date."""
-    from lettres import directory as dirmod
-    from lettres.typography import typographize
+    from lettres import recipients as lookup
 
-    day = on or date.today()
-    lines = dirmod.copy_lines(directory(), ["standard"], day)
+    lines = lookup.copy_lines(directory_here(), ["standard"], on or date.today())
     if format == "lines":
-        heading = "Copie :" if len(lines) == 1 else "Copies :"
-        typer.echo("\n".join([heading, *(f"- {typographize(line.text())}" for line in lines)]))
+        typer.echo(lookup.copies_listing(lines))
     elif format == "emails":
-        people = [r for line in lines for r in line.recipients]
-        with_email = [
-            f"{r.holder.full_name} <{r.position.email}>" for r in people if r.position.email
-        ]
-        for r in people:
-            if not r.position.email:
-                say(f"Sans adresse électronique : {escape(r.person)} ({r.key})", stderr=True)
+        with_email, without = lookup.copy_emails(lines)
+        for r in without:
+            say(f"Sans adresse électronique : {escape(r.person)} ({r.key})", stderr=True)
         if with_email:
             typer.echo(", ".join(with_email))
     else:
-        typer.echo(json.dumps([copy_json(line) for line in lines], ensure_ascii=False, indent=2))
-
-
-def copy_json(line: CopyLine) -> dict[str, Any]:
-    from lettres.typography import typographize
-
-    return {
-        "ligne": typographize(line.text()),
-        "destinataires": [
-            {
-                "cle": r.key,
-                "civilite": r.holder.civility,
-                "prenom": r.holder.first_name,
-                "nom": r.holder.name,
-                "poste": r.title,
-                "courriel": r.position.email,
-            }
-            for r in line.recipients
-        ],
-    }
+        typer.echo(json.dumps(lookup.copy_records(lines), ensure_ascii=False, indent=2))
 
 
 @command("recipients")
-def recipients(
+def recipients_command(
     query: Annotated[
         str,
         typer.Argument(
@@ -203,18 +178,19 @@ def recipients(
     on: DateOption = None,
 ) -> None:
     """Chercher dans l'annuaire : le titulaire à une date, la formule d'appel, l'adresse."""
-    from lettres import directory as dirmod
+    from lettres import recipients as lookup
+    from lettres.errors import NoHolder
 
-    book = directory()
+    directory = directory_here()
     day = on or date.today()
-    keys = dirmod.search(book, query)
+    keys = lookup.search(directory, query)
     if not keys:
         raise LettresError(f"aucun poste ne correspond à « {query} »")
     for key in keys:
         say(f"[bold]{key}[/]")
         try:
-            found = dirmod.recipient(book, key, day)
-        except dirmod.NoHolder as error:
+            found = lookup.recipient(directory, key, day)
+        except NoHolder as error:
             say(f"  {escape(str(error))}")
             continue
         say(f"  {escape(found.person)}, {escape(found.title)}")
@@ -308,40 +284,32 @@ def draft(
 ) -> None:
     """Rédiger un courrier : DOCX (à relire, à cosigner) et PDF (à envoyer)."""
     from lettres import drafting
-    from lettres.outputs import finish, make_renderer, parse_outputs
+    from lettres.outputs import parse_outputs
 
-    ws = workspace()
-    outputs = parse_outputs(formats, engine, pdfa)
+    job: drafting.Job
     if source is not None:
-        planned = [drafting.plan_existing(ws, source, out, force)]
+        job = drafting.Rebuild(source, out, force)
+    elif template is None:
+        raise LettresError(
+            "indiquez un courrier à refaire (lettres draft courriers/…/lettre.md) ou un "
+            "modèle pour un nouveau (--template NOM --to CLE)"
+        )
     else:
-        if template is None:
-            raise LettresError(
-                "indiquez un courrier à refaire (lettres draft courriers/…/lettre.md) ou un "
-                "modèle pour un nouveau (--template NOM --to CLE)"
-            )
-        request = drafting.NewLetters(
+        job = drafting.NewLetters(
             template=template, to=to or [], on=on or date.today(), subject=subject,
             place=place, signatory=signatory, cc=cc, enclosures=enclosure or [], ref=ref,
             variables=dict(parse_variable(v) for v in var or []), out=out,
         )  # fmt: skip
-        planned = drafting.plan_new(ws, request)
-    render = make_renderer(ws, outputs)
-    if len(planned) > 1:
-        written = write_with_progress(planned, render)
-    else:
-        written = drafting.write_planned(planned, render)
-    written += finish(written, outputs)
+    outputs = parse_outputs(formats, engine, pdfa)
+    drafted = drafting.draft(
+        workspace(), job, outputs, with_email=with_email, progress=progress_bar
+    )
     if open_pdf:
-        open_files([path for path in written if path.suffix == ".pdf"])
-    if with_email:
-        written += email_drafts(ws, [item.folder for item in planned])
-    for item in planned:
-        for warning in item.warnings:
-            say(f"[yellow]Attention[/] : {escape(warning)}", stderr=True)
+        open_files([path for path in drafted.written if path.suffix == ".pdf"])
+    warn(drafted.warnings)
     # Plain text: rich would add 50 ms to every letter drafted.
-    typer.echo(f"{len(planned)} courrier(s), {len(written)} fichier(s) écrit(s) :")
-    typer.echo("\n".join(f"  {shown(path)}" for path in written))
+    typer.echo(f"{len(drafted.planned)} courrier(s), {len(drafted.written)} fichier(s) écrit(s) :")
+    typer.echo("\n".join(f"  {shown(path)}" for path in drafted.written))
 
 
 def open_files(paths: list[Path]) -> None:
@@ -354,28 +322,25 @@ def open_files(paths: list[Path]) -> None:
         say(f"Ouvert : {escape(str(shown(path)))}")
 
 
-def write_with_progress(planned: list[Any], render: Any) -> list[Path]:
-    from rich.progress import Progress
+@contextmanager
+def progress_bar(total: int) -> Iterator[Progress]:
+    """A bar on stderr for a batch; a single letter needs none."""
+    if total < 2:
+        yield lambda _: None
+        return
+    from rich.progress import Progress as Bar
 
-    from lettres import drafting
-
-    with Progress(console=console(stderr=True), transient=True) as progress:
-        task = progress.add_task("Courriers", total=len(planned))
-        return drafting.write_planned(planned, render, lambda _: progress.advance(task))
+    with Bar(console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Courriers", total=total)
+        yield lambda _: bar.advance(task)
 
 
 @command("templates")
 def templates() -> None:
     """Les modèles de courrier : à quoi ils servent, les variables qu'ils attendent."""
-    from lettres.drafting import template_names
-    from lettres.source import load_template
+    from lettres.source import describe_templates
 
-    ws = workspace()
-    names = template_names(ws)
-    if not names:
-        raise LettresError(f"aucun modèle dans {ws.templates_dir}")
-    for name in names:
-        front, _ = load_template(ws.templates_dir / f"{name}.md")
+    for name, front in describe_templates(workspace().templates_dir):
         say(f"[bold]{name}[/] — {escape(front.description)}")
         for variable, description in front.variables.items():
             say(f"    {variable} : {escape(description)}")
@@ -422,9 +387,9 @@ def register(
 
     ws = workspace()
     today = on or date.today()
-    book = reg.list_letters(ws, today)
+    letters = reg.list_letters(ws, today)
     entries = reg.select(
-        book.entries, ws.directory, today=today, year=year, to=to or [], status=status, due=due
+        letters.entries, ws.directory, today=today, year=year, to=to or [], status=status, due=due
     )
     chosen = format or ("html" if out else "table")
     if out is not None and chosen != "html":
@@ -440,7 +405,7 @@ def register(
         show_register(entries, today)
     else:
         typer.echo(formats.render(chosen, entries, today), nl=False)
-    report_problems(book.problems)
+    report_problems(letters.problems)
 
 
 def warn_missing_pdfs(entries: list[Any]) -> None:
@@ -524,23 +489,18 @@ def warn(warnings: Any, seen: set[str] | None = None) -> None:
             say(f"[yellow]Attention[/] : {escape(warning)}", stderr=True)
 
 
-def email_drafts(
-    ws: Workspace, folders: list[Path], with_docx: bool = False, attach: Attach = None
-) -> list[Path]:
-    from lettres.mail import DRAFT_NAME, write_drafts
-
-    built = write_drafts(ws, folders, with_docx=with_docx, attachments=attach or [])
-    warn([warning for item in built for warning in item.warnings])
-    return [item.folder / DRAFT_NAME for item in built]
-
-
 @command("email")
 def email(folders: LetterFolders, with_docx: WithDocx = False, attach: Attach = None) -> None:
     """Préparer le courriel de courriers déjà rédigés : lettre.eml, à ouvrir et envoyer.
 
     À : le destinataire ; Cc : les copies du courrier ; le PDF joint.
     """
-    written = email_drafts(workspace(), folders, with_docx, attach)
+    from lettres.drafting import once
+    from lettres.mail import write_drafts
+
+    built = write_drafts(workspace(), folders, with_docx=with_docx, attachments=attach or [])
+    warn(once([warning for item in built for warning in item.warnings]))
+    written = [item.path for item in built]
     paths = "\n".join(f"  {escape(str(shown(path)))}" for path in written)
     say(f"{len(written)} courriel(s) préparé(s), à ouvrir dans votre messagerie :\n{paths}")
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lettres import directory, protocol, templating
-from lettres.directory import Recipient
+from lettres import protocol, recipients, templating
 from lettres.errors import LettresError
 from lettres.letter import Letter
 from lettres.markdown import parse_body
 from lettres.models import Signatory, nearest
+from lettres.recipients import Recipient
 from lettres.source import Document, LetterFront
 from lettres.typography import date_line, french_date, typographize
 from lettres.workspace import Workspace
@@ -65,7 +65,7 @@ def template_context(
 ) -> dict[str, Any]:
     """What a template may use: plain strings, lists and dicts only (the sandbox's food)."""
     coalition = workspace.sender.coalition
-    members = directory.member_names(workspace.members, front.date)
+    members = recipients.member_names(workspace.members, front.date)
     holder = recipient.holder
     context: dict[str, Any] = {
         "destinataire": {
@@ -139,7 +139,7 @@ def signature_lines(workspace: Workspace, signer: Signatory) -> list[str]:
 
 def letter_copies(
     workspace: Workspace, front: LetterFront, recipient: Recipient
-) -> list[directory.CopyLine]:
+) -> list[recipients.CopyLine]:
     """The « Copies : » of a letter, shared by the letter and its e-mail so that both agree.
 
     « aucune » (or « none », or an empty list) means none; the recipient is never its own copy.
@@ -147,14 +147,14 @@ def letter_copies(
     keys = [] if front.cc in ([], ["aucune"], ["none"]) else front.cc
     return [
         line
-        for line in directory.copy_lines(workspace.directory, keys, front.date)
+        for line in recipients.copy_lines(workspace.directory, keys, front.date)
         if all(r.key != recipient.key for r in line.recipients)
     ]
 
 
 def compose(workspace: Workspace, front: LetterFront, document: Document) -> Letter:
     """The whole letter, resolved once on its date."""
-    recipient = directory.recipient(workspace.directory, front.to, front.date)
+    recipient = recipients.recipient(workspace.directory, front.to, front.date)
     signer = signatory(workspace, front.signatory)
     body_text = templating.render(
         document.body, template_context(workspace, front, recipient, signer),
@@ -181,7 +181,7 @@ def compose(workspace: Workspace, front: LetterFront, document: Document) -> Let
         enclosures=tuple(final(e) for e in front.enclosures),
         copies=tuple(final(c) for c in copies),
         members_heading=final(f"Associations membres du {coalition.name} :"),
-        members=tuple(final(m) for m in directory.member_names(workspace.members, front.date)),
+        members=tuple(final(m) for m in recipients.member_names(workspace.members, front.date)),
         contact=final(f"Coordination : {contact}"),
         author=final(coalition.name),
         date=front.date,

@@ -1,30 +1,35 @@
 """`lettres draft`: new letters from a template, or a letter rebuilt from its source.
 
-Every letter of a batch is composed in memory before the first file is written, so a
-bad recipient or template stops the whole batch with nothing written.
+`draft` is the whole pipeline: plan (compose every letter in memory), render, write,
+then what comes after the batch (LibreOffice's PDFs, the e-mails). Every letter of a
+batch is composed before the first file is written, so a bad recipient or template
+stops the whole batch with nothing written.
 """
 
 from __future__ import annotations
 
 import gc
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lettres import directory, references
+from lettres import recipients, references
 from lettres.compose import compose, final
-from lettres.errors import LettresError
+from lettres.errors import LettresError, OutputExists
 from lettres.files import write_atomic, write_text_atomic
+from lettres.folders import SOURCE_NAME, output_name, slug
 from lettres.journal import is_sent, journal_path
 from lettres.letter import Letter
 from lettres.models import nearest, validate
+from lettres.outputs import Outputs, Render, finish, make_renderer
 from lettres.source import (
     Document,
     LetterFront,
     TemplateFront,
+    find_template,
     letter_text,
     load_letter,
     load_template,
@@ -32,12 +37,6 @@ from lettres.source import (
 )
 from lettres.typography import lint
 from lettres.workspace import Workspace
-
-SOURCE_NAME = "lettre.md"
-
-
-class OutputExists(LettresError):
-    """A folder or file that a new letter would overwrite."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,18 @@ class NewLetters:
 
 
 @dataclass(frozen=True)
+class Rebuild:
+    """A letter that exists, to be drafted again from its source."""
+
+    source: Path
+    out: Path | None = None
+    force: bool = False
+
+
+Job = NewLetters | Rebuild
+
+
+@dataclass(frozen=True)
 class Planned:
     """One letter composed and ready to write; `source_text` is None when it already exists."""
 
@@ -72,44 +83,14 @@ class Planned:
         return self.folder / SOURCE_NAME
 
 
-COVER_NOTE = "courriel"  # modeles/courriel.md: the e-mail's own text (mail.py), not a letter
-
-
-def template_names(workspace: Workspace) -> list[str]:
-    return sorted(p.stem for p in workspace.templates_dir.glob("*.md") if p.stem != COVER_NOTE)
-
-
-def find_template(workspace: Workspace, name: str) -> Path:
-    path = workspace.templates_dir / f"{name}.md"
-    if not path.is_file():
-        names = template_names(workspace)
-        raise LettresError(
-            f"modèle inconnu « {name} »{nearest(name, names)} ; modèles disponibles : "
-            + (", ".join(names) or "aucun")
-            + " (« lettres templates » les décrit)"
-        )
-    return path
-
-
-def slug(text: str, limit: int = 40) -> str:
-    """A folder-name form of a subject: ascii, lower case, dashes, cut at a word."""
-    words = re.sub(r"[^a-z0-9]+", " ", directory.fold(text)).split()
-    result = ""
-    for word in words:
-        if len(result) + len(word) + 1 > limit:
-            break
-        result = f"{result}-{word}" if result else word
-    return result or "courrier"
-
-
 def recipient_keys(workspace: Workspace, keys: Sequence[str]) -> list[str]:
     """--to keys, groups expanded, each position once; unknown keys fail before any work."""
-    return [k for line in directory.expand(workspace.directory, list(keys)) for k in line]
+    return [k for line in recipients.expand(workspace.directory, list(keys)) for k in line]
 
 
 def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
     """Compose every letter the request asks for; write nothing."""
-    template_path = find_template(workspace, request.template)
+    template_path = find_template(workspace.templates_dir, request.template)
     template, document = load_template(template_path)
     keys = recipient_keys(workspace, request.to)
     if not keys:
@@ -207,7 +188,55 @@ def style_warnings(document: Document) -> tuple[str, ...]:
 
 
 Progress = Callable[[Planned], None]
-Render = Callable[[Letter], dict[str, bytes]]
+# Given the number of letters, a context holding the callback told of each letter written.
+ProgressBar = Callable[[int], AbstractContextManager[Progress]]
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """What a `draft` did: the letters, the files written, and what the user should know."""
+
+    planned: list[Planned]
+    written: list[Path]
+    warnings: list[str]
+
+
+def draft(
+    workspace: Workspace,
+    job: Job,
+    outputs: Outputs,
+    *,
+    with_email: bool = False,
+    progress: ProgressBar | None = None,
+) -> Drafted:
+    """Plan, render and write the letters of `job`, then their LibreOffice PDFs and e-mails."""
+    if isinstance(job, Rebuild):
+        planned = [plan_existing(workspace, job.source, job.out, job.force)]
+    else:
+        planned = plan_new(workspace, job)
+    render = make_renderer(workspace, outputs)
+    with (progress or _silent)(len(planned)) as advance:
+        written = write_planned(planned, render, advance)
+    written += finish(written, outputs)
+    warnings: list[str] = []
+    if with_email:
+        from lettres.mail import write_drafts
+
+        built = write_drafts(workspace, [item.folder for item in planned])
+        warnings += once([warning for item in built for warning in item.warnings])
+        written += [item.path for item in built]
+    warnings += [warning for item in planned for warning in item.warnings]
+    return Drafted(planned, written, warnings)
+
+
+@contextmanager
+def _silent(total: int) -> Iterator[Progress]:
+    yield lambda _: None
+
+
+def once(warnings: Sequence[str]) -> list[str]:
+    """Each warning once: a batch would otherwise repeat the same missing address per letter."""
+    return list(dict.fromkeys(warnings))
 
 
 def write_planned(
@@ -254,7 +283,7 @@ def write_numbered(
             if counter is not None and item.numbering is not None:
                 counter.taken()
         for extension, data in files.items():
-            path = item.folder / f"lettre.{extension}"
+            path = item.folder / output_name(extension)
             write_atomic(path, data)
             written.append(path)
         if progress:

@@ -1,4 +1,8 @@
-"""The one family of exceptions the core raises; the CLI turns them into messages."""
+"""The one family of exceptions the core raises; the CLI turns them into messages.
+
+Every class lives here, so that a reader sees at once what can go wrong and a caller can
+catch a kind of failure without importing the stage that raises it.
+"""
 
 from __future__ import annotations
 
@@ -35,3 +39,47 @@ class DataError(LettresError):
     @classmethod
     def at(cls, path: Path | None, line: int | None, message: str) -> DataError:
         return cls([Problem(path, line, message)])
+
+
+class WorkspaceNotFound(LettresError):
+    """No workspace where the user asked, or none above the current folder."""
+
+
+class UnknownRecipient(LettresError):
+    """A key that names neither a position nor a group of the directory."""
+
+
+class NoHolder(LettresError):
+    """A position that had nobody in it on the letter's date."""
+
+
+class OutputExists(LettresError):
+    """A folder or file that a new letter would overwrite."""
+
+
+class UnprintableText(LettresError):
+    """Characters that no font of the layout can draw: the PDF would show empty boxes."""
+
+
+class LibreOfficeError(LettresError):
+    """LibreOffice is missing, failed, or took too long."""
+
+
+class MissingFile(LettresError):
+    """A PDF, DOCX or attachment that a message needs and that is not there."""
+
+
+class NoAddress(LettresError):
+    """A recipient without a usable e-mail address."""
+
+
+class SettingsMissing(LettresError):
+    """No `envoi:` section, or no password for a server that asks for one."""
+
+
+class ConnectionFailed(LettresError):
+    """The server could not be reached, refused the login, or the TLS handshake failed."""
+
+
+class SendInterrupted(LettresError):
+    """A batch stopped in the middle; the journals say exactly what went out."""

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lettres.files import read_json_lines
-
-JOURNAL_NAME = "envois.jsonl"
+from lettres.folders import JOURNAL_NAME
 
 
 @dataclass(frozen=True)

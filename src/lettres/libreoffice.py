@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from lettres.errors import LettresError
+from lettres.errors import LibreOfficeError
 from lettres.files import write_atomic
 
 PROGRAM_NAMES = ("soffice", "libreoffice")
@@ -31,10 +31,6 @@ INSTALL_HINT = (
     "libreoffice-writer-nogui » ; sinon depuis https://www.libreoffice.org), ou gardez le "
     "moteur PDF par défaut (--pdf-engine typst)"
 )
-
-
-class LibreOfficeError(LettresError):
-    """LibreOffice is missing, failed, or took too long."""
 
 
 def convert_with_libreoffice(docx_paths: Sequence[Path], timeout: float = 120) -> None:

@@ -21,20 +21,24 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from lettres import directory
+from lettres import recipients
 from lettres.compose import compose, final, letter_copies, signatory, template_context
-from lettres.directory import Recipient
-from lettres.drafting import COVER_NOTE, SOURCE_NAME
-from lettres.errors import LettresError
+from lettres.errors import MissingFile, NoAddress
 from lettres.files import write_atomic
+from lettres.folders import (
+    COVER_NOTE,
+    DIRECTORY_FILE,
+    DOCX_NAME,
+    EMAIL_NAME,
+    PDF_NAME,
+    SOURCE_NAME,
+    letter_folder,
+)
+from lettres.recipients import Recipient
 from lettres.source import LetterFront, load_letter, load_template
 from lettres.templating import render
-from lettres.workspace import DIRECTORY_FILE, Workspace
+from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
-
-DRAFT_NAME = "lettre.eml"
-PDF_NAME = "lettre.pdf"
-DOCX_NAME = "lettre.docx"
 
 # mimetypes reads the system's tables, which vary; the types a letter travels with are fixed.
 _KNOWN_TYPES = {
@@ -46,14 +50,6 @@ _KNOWN_TYPES = {
 _NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
-class MissingFile(LettresError):
-    """A PDF, DOCX or attachment that a message needs and that is not there."""
-
-
-class NoAddress(LettresError):
-    """A recipient without a usable e-mail address."""
-
-
 @dataclass(frozen=True)
 class Built:
     """A message and what the user should know about it before it goes."""
@@ -62,10 +58,10 @@ class Built:
     message: EmailMessage
     warnings: tuple[str, ...]
 
-
-def letter_folder(path: Path) -> Path:
-    """The user may name a letter by its folder or by its source: accept both."""
-    return path.parent if path.name == SOURCE_NAME and path.is_file() else path
+    @property
+    def path(self) -> Path:
+        """Where `lettres email` writes the draft of this message."""
+        return self.folder / EMAIL_NAME
 
 
 def header_text(text: str) -> str:
@@ -87,7 +83,7 @@ def build(
     if not source.is_file():
         raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
     front, document = load_letter(source)
-    recipient = directory.recipient(workspace.directory, front.to, front.date)
+    recipient = recipients.recipient(workspace.directory, front.to, front.date)
     subject = compose(workspace, front, document).subject
     files = letter_files(folder, with_docx, attachments)
     cc, cc_warnings = copy_addresses(workspace, front, recipient)
@@ -250,5 +246,5 @@ def write_drafts(
         for folder in folders
     ]
     for item in built:
-        write_atomic(item.folder / DRAFT_NAME, draft_bytes(item.message))
+        write_atomic(item.path, draft_bytes(item.message))
     return built

@@ -7,19 +7,19 @@ whole batch in one call, after they are written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from lettres.drafting import Render
 from lettres.errors import LettresError
+from lettres.folders import LAYOUT_NAME
 from lettres.letter import Letter
 from lettres.workspace import Workspace
 
 FORMATS = ("docx", "pdf")
-LAYOUT = "lettre.typ"
 Engine = Literal["typst", "libreoffice"]
+Render = Callable[[Letter], dict[str, bytes]]  # a letter to its files, by extension
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def make_renderer(workspace: Workspace, outputs: Outputs) -> Render:
         from lettres.pdf_writer import PdfRenderer
 
         pdf = PdfRenderer(
-            workspace.templates_dir / LAYOUT,
+            workspace.templates_dir / LAYOUT_NAME,
             pdfa=outputs.pdfa,
             root=workspace.root,
             logo=workspace.sender.coalition.logo,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from lettres.errors import DataError, LettresError, Problem
+from lettres.errors import DataError, LettresError, Problem, UnprintableText
 from lettres.letter import Block, Letter, ListBlock, Run
 
 if TYPE_CHECKING:
@@ -38,10 +38,6 @@ _UNDRAWN = re.compile(
     r"the text `(?P<text>\".*?\")` could not be displayed with font `\"(?P<font>.*?)\"`"
 )
 _UNKNOWN_FONT = re.compile(r"unknown font family: (?P<font>.*)")
-
-
-class UnprintableText(LettresError):
-    """Characters that no font of the layout can draw: the PDF would show empty boxes."""
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,8 @@ from pathlib import Path
 
 from lettres.errors import DataError, LettresError
 from lettres.files import write_text_atomic
+from lettres.folders import LETTERS_DIR, REFERENCES_COUNTER, REFERENCES_LOCK, letter_sources
 
-LOCK_NAME = ".lettres-references.lock"
-COUNTER_NAME = ".lettres-references.json"
-LETTERS_DIR = "courriers"
-SOURCE_NAME = "lettre.md"
 LOCK_TIMEOUT = 120.0  # seconds; a batch rendered under the lock takes a few seconds at most
 
 _REFERENCE_LINE = re.compile(r"""^reference:[ \t]*(["']?)([^"'#\s][^"'#]*?)\1[ \t]*(?:#.*)?$""")
@@ -77,10 +74,8 @@ def reference_line(text: str) -> tuple[str, int] | None:
 
 def scan(letters_dir: Path) -> list[Found]:
     """Every reference stated by a source `courriers/*/lettre.md`, in folder order."""
-    if not letters_dir.is_dir():
-        return []
     found = []
-    for source in sorted(letters_dir.glob(f"*/{SOURCE_NAME}")):
+    for source in letter_sources(letters_dir):
         try:
             text = source.read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -131,7 +126,7 @@ class Counter:
 
     def __init__(self, numbering: Numbering) -> None:
         self.numbering = numbering
-        self.path = numbering.root / COUNTER_NAME
+        self.path = numbering.root / REFERENCES_COUNTER
         counted = read_counter(self.path).get(numbering.key(), 0)
         self.last = max(counted, highest_in_sources(numbering))
         self.changed = False
@@ -158,7 +153,7 @@ def counter(numbering: Numbering | None) -> Iterator[Counter | None]:
         return
     from filelock import FileLock, Timeout  # only new letters need it: keeps rebuilds fast
 
-    lock = FileLock(numbering.root / LOCK_NAME, timeout=LOCK_TIMEOUT)
+    lock = FileLock(numbering.root / REFERENCES_LOCK, timeout=LOCK_TIMEOUT)
     try:
         lock.acquire()
     except Timeout:

@@ -13,17 +13,15 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from lettres import directory
+from lettres import recipients
 from lettres.answers import read_answers
 from lettres.errors import DataError, LettresError, Problem
+from lettres.folders import PDF_NAME, SOURCE_NAME, letter_folders
 from lettres.followup import due_date
 from lettres.journal import read_journal
 from lettres.models import Directory
 from lettres.source import LetterFront, load_letter
 from lettres.workspace import Workspace
-
-SOURCE_NAME = "lettre.md"
-PDF_NAME = "lettre.pdf"
 
 Status = Literal["brouillon", "envoye", "repondu", "inconnu"]
 STATUSES: tuple[Status, ...] = ("brouillon", "envoye", "repondu")
@@ -77,13 +75,6 @@ class Register:
     problems: list[Problem]
 
 
-def letter_folders(letters_dir: Path) -> list[Path]:
-    """Each letter's folder; hidden entries (the numbering lock and counter) are not letters."""
-    if not letters_dir.is_dir():
-        return []
-    return sorted(p for p in letters_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
-
-
 def list_letters(workspace: Workspace, today: date) -> Register:
     """Every letter of the workspace, newest first, with what could not be read."""
     entries: list[Entry] = []
@@ -99,7 +90,7 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.dated, e.reference or "", e.folder.name), reverse=True)
 
 
-def read_entry(book: Directory, folder: Path, problems: list[Problem]) -> Entry | None:
+def read_entry(directory: Directory, folder: Path, problems: list[Problem]) -> Entry | None:
     source = folder / SOURCE_NAME
     if not source.is_file():
         problems.append(
@@ -120,7 +111,7 @@ def read_entry(book: Directory, folder: Path, problems: list[Problem]) -> Entry 
         dated=front.date,
         reference=front.reference,
         to=front.to,
-        recipient=recipient_label(book, front),
+        recipient=recipient_label(directory, front),
         subject=front.subject,
         sent_on=sent_on,
         answered_on=answered_on,
@@ -148,17 +139,17 @@ def first_answer(folder: Path, problems: list[Problem]) -> date | None:
     return min((a.received for a in answers), default=None)
 
 
-def recipient_label(book: Directory, front: LetterFront) -> str:
+def recipient_label(directory: Directory, front: LetterFront) -> str:
     """Who held the post on the letter's date, as the copies list names them."""
     try:
-        return directory.recipient(book, front.to, front.date).copy_text("personne")
+        return recipients.recipient(directory, front.to, front.date).copy_text("personne")
     except LettresError:
         return front.to
 
 
 def select(
     entries: Sequence[Entry],
-    book: Directory,
+    directory: Directory,
     *,
     today: date,
     year: int | None = None,
@@ -167,7 +158,7 @@ def select(
     due: bool = False,
 ) -> list[Entry]:
     """The entries every given filter keeps; `to` takes position keys and groups."""
-    keys = wanted_keys(book, to, entries) if to else None
+    keys = wanted_keys(directory, to, entries) if to else None
     return [
         entry
         for entry in entries
@@ -178,9 +169,9 @@ def select(
     ]
 
 
-def wanted_keys(book: Directory, to: Sequence[str], entries: Sequence[Entry]) -> set[str]:
+def wanted_keys(directory: Directory, to: Sequence[str], entries: Sequence[Entry]) -> set[str]:
     """Groups expanded; a key the directory no longer knows still finds its old letters."""
     used = {entry.to for entry in entries}
-    kept = {key for key in to if key in used and key not in book.groups}
+    kept = {key for key in to if key in used and key not in directory.groups}
     rest = [key for key in to if key not in kept]
-    return kept | {key for line in directory.expand(book, rest) for key in line}
+    return kept | {key for line in recipients.expand(directory, rest) for key in line}

@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lettres.drafting import slug
 from lettres.errors import LettresError
 from lettres.files import write_atomic, write_text_atomic
+from lettres.folders import slug
 from lettres.register import Entry
 from lettres.typography import french_date, typographize
 

@@ -24,30 +24,18 @@ from typing import Literal
 
 from filelock import FileLock, Timeout
 
-from lettres.errors import LettresError
-from lettres.journal import JOURNAL_NAME, Sent, append_sent, journal_path, read_journal
-from lettres.mail import Built, attachment_names, build, letter_folder
+from lettres.errors import ConnectionFailed, LettresError, SendInterrupted, SettingsMissing
+from lettres.folders import JOURNAL_NAME, SENDER_FILE, SENDING_LOCK, letter_folder
+from lettres.journal import Sent, append_sent, journal_path, read_journal
+from lettres.mail import Built, attachment_names, build
 from lettres.models import Sending
-from lettres.workspace import SENDER_FILE, Workspace
+from lettres.workspace import Workspace
 
 PASSWORD_VARIABLE = "LETTRES_SMTP_PASSWORD"
-LOCK_NAME = ".lettres-envoi.lock"
 TIMEOUT = 60.0
 
 Status = Literal["simulation", "sent", "already-sent"]
 Password = str | Callable[[], str] | None
-
-
-class SettingsMissing(LettresError):
-    """No `envoi:` section, or no password for a server that asks for one."""
-
-
-class ConnectionFailed(LettresError):
-    """The server could not be reached, refused the login, or the TLS handshake failed."""
-
-
-class SendInterrupted(LettresError):
-    """A batch stopped in the middle; the journals say exactly what went out."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +214,7 @@ def ask(password: Password) -> str:
 @contextmanager
 def batch_lock(workspace: Workspace) -> Iterator[None]:
     """Two `lettres send` at once would both find a letter unsent and both send it."""
-    lock = FileLock(workspace.root / LOCK_NAME, timeout=0)
+    lock = FileLock(workspace.root / SENDING_LOCK, timeout=0)
     try:
         lock.acquire()
     except Timeout:

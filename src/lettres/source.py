@@ -10,10 +10,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, field_validator
 
-from lettres.directory import CopyStyle
-from lettres.errors import DataError
+from lettres.errors import DataError, LettresError
+from lettres.folders import COVER_NOTE
 from lettres.followup import FOLLOW_UP_HELP, BadFollowUp, parse_follow_up
-from lettres.models import Model, invalid, validate
+from lettres.models import Model, invalid, nearest, validate
+from lettres.recipients import CopyStyle
 from lettres.yamlfile import LineDict, parse_yaml, read_text
 
 Verb = Literal["prie", "prie-bien-vouloir", "veuillez"]
@@ -127,3 +128,28 @@ def dump_front(values: dict[str, Any]) -> str:
 
 def letter_text(values: dict[str, Any], body: str) -> str:
     return f"---\n{dump_front(values)}---\n{body}"
+
+
+def template_names(templates_dir: Path) -> list[str]:
+    """The letter templates; the cover note of the e-mails is a template, not a letter."""
+    return sorted(p.stem for p in templates_dir.glob("*.md") if p.stem != COVER_NOTE)
+
+
+def find_template(templates_dir: Path, name: str) -> Path:
+    path = templates_dir / f"{name}.md"
+    if not path.is_file():
+        names = template_names(templates_dir)
+        raise LettresError(
+            f"modèle inconnu « {name} »{nearest(name, names)} ; modèles disponibles : "
+            + (", ".join(names) or "aucun")
+            + " (« lettres templates » les décrit)"
+        )
+    return path
+
+
+def describe_templates(templates_dir: Path) -> list[tuple[str, TemplateFront]]:
+    """Every letter template with its front matter: what `lettres templates` lists."""
+    names = template_names(templates_dir)
+    if not names:
+        raise LettresError(f"aucun modèle dans {templates_dir}")
+    return [(name, load_template(templates_dir / f"{name}.md")[0]) for name in names]

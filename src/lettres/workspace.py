@@ -6,18 +6,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from lettres.errors import LettresError
+from lettres.errors import WorkspaceNotFound
+from lettres.folders import (
+    DIRECTORY_FILE,
+    LETTERS_DIR,
+    MEMBERS_FILE,
+    SENDER_FILE,
+    TEMPLATES_DIR,
+)
 from lettres.models import Directory, Members, Sender, validate
 from lettres.yamlfile import LineDict, load_mapping
 
-DIRECTORY_FILE = "destinataires.yaml"
-SENDER_FILE = Path("modeles") / "collectif.yaml"
-MEMBERS_FILE = Path("modeles") / "membres.yaml"
 ENV_VARIABLE = "LETTRES_WORKSPACE"
-
-
-class WorkspaceNotFound(LettresError):
-    """No workspace where the user asked, or none above the current folder."""
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,11 @@ class Workspace:
 
     @property
     def templates_dir(self) -> Path:
-        return self.root / "modeles"
+        return self.root / TEMPLATES_DIR
 
     @property
     def letters_dir(self) -> Path:
-        return self.root / "courriers"
+        return self.root / LETTERS_DIR
 
 
 def find_root(explicit: Path | None = None, start: Path | None = None) -> Path:

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from lettres import protocol
-from lettres.errors import LettresError
+from lettres.errors import NoHolder, UnknownRecipient
 from lettres.models import Association, Directory, Holder, Members, Position, gendered
+from lettres.text import fold
+from lettres.typography import typographize
 
 CopyStyle = Literal["personne", "fonction"]
-
-
-class UnknownRecipient(LettresError):
-    """A key that names neither a position nor a group of the directory."""
-
-
-class NoHolder(LettresError):
-    """A position that had nobody in it on the letter's date."""
 
 
 @dataclass(frozen=True)
@@ -79,12 +72,6 @@ class CopyLine:
 
 def _starts_with_vowel(text: str) -> bool:
     return fold(text[:1]) in set("aeiouyh")
-
-
-def fold(text: str) -> str:
-    """Accent- and case-insensitive form, for searching and French alphabetical order."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def holder_on(key: str, position: Position, on: date) -> Holder:
@@ -196,3 +183,37 @@ def member_names(members: Members, on: date) -> list[str]:
     if members.alphabetical_since is not None and on >= members.alphabetical_since:
         current.sort(key=lambda item: (item[0] == members.coordinator, fold(item[1])))
     return [name for _, name in current]
+
+
+def copies_listing(lines: list[CopyLine]) -> str:
+    """The « Copies : » block as a letter prints it, one line a dash."""
+    heading = "Copie :" if len(lines) == 1 else "Copies :"
+    return "\n".join([heading, *(f"- {typographize(line.text())}" for line in lines)])
+
+
+def copy_records(lines: list[CopyLine]) -> list[dict[str, Any]]:
+    """The copies for a program: each line as printed, and the people behind it."""
+    return [
+        {
+            "ligne": typographize(line.text()),
+            "destinataires": [
+                {
+                    "cle": r.key,
+                    "civilite": r.holder.civility,
+                    "prenom": r.holder.first_name,
+                    "nom": r.holder.name,
+                    "poste": r.title,
+                    "courriel": r.position.email,
+                }
+                for r in line.recipients
+            ],
+        }
+        for line in lines
+    ]
+
+
+def copy_emails(lines: list[CopyLine]) -> tuple[list[str], list[Recipient]]:
+    """`Nom <adresse>` of each copy that has an address, and the people who have none."""
+    people = [r for line in lines for r in line.recipients]
+    with_email = [f"{r.holder.full_name} <{r.position.email}>" for r in people if r.position.email]
+    return with_email, [r for r in people if not r.position.email]

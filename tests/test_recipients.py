@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from lettres import directory as d
+from lettres import recipients as d
 from lettres.workspace import Workspace, load_workspace
 
 REPO = Path(__file__).resolve().parent.parent
