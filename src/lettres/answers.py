@@ -8,15 +8,13 @@ name that never replaces a file already there.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from lettres.errors import LettresError
-from lettres.files import read_json_lines, write_text_atomic
+from lettres.files import read_json_lines, write_new, write_text_atomic
 from lettres.folders import ANSWERS_NAME, SOURCE_NAME
 from lettres.source import load_letter
 
@@ -73,19 +71,11 @@ def copy_without_overwriting(source: Path, folder: Path, stem: str) -> Path:
     except OSError as error:
         raise LettresError(f"lecture impossible de {source} ({error.strerror})") from None
     suffix = source.suffix.lower()
-    handle, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        for index in range(1, 1000):
-            target = folder / f"{stem}{'' if index == 1 else f'-{index}'}{suffix}"
-            try:
-                os.link(temporary, target)
-            except FileExistsError:
-                continue
-            return target
-        raise LettresError(f"trop de réponses nommées {stem} dans {folder}")
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    for index in range(1, 1000):
+        target = folder / f"{stem}{'' if index == 1 else f'-{index}'}{suffix}"
+        try:
+            write_new(target, data)
+        except FileExistsError:
+            continue
+        return target
+    raise LettresError(f"trop de réponses nommées {stem} dans {folder}")

@@ -17,16 +17,38 @@ T = TypeVar("T")
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename it over: all or nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = write_temporary(path, data)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Like write_atomic, but for a name that must be free: FileExistsError if it is taken.
+
+    A hard link never replaces a file, so two writers cannot overwrite each other.
+    """
+    temporary = write_temporary(path, data)
+    try:
+        os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_temporary(path: Path, data: bytes) -> Path:
+    """`data` on disk beside `path`, under a hidden temporary name."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)
 
 
 def write_text_atomic(path: Path, text: str) -> None:

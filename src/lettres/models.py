@@ -16,12 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from lettres.errors import DataError, Problem
-from lettres.protocol import CATEGORIES
+from lettres.protocol import CATEGORIES, Voice
 from lettres.yamlfile import line_of
 
 Civility = Literal["Monsieur", "Madame"]
-Voice = Literal["je", "nous", "ils"]
-Status = Literal["membre", "observateur", "candidat", "sortie"]
+MemberStatus = Literal["membre", "observateur", "candidat", "sortie"]
 
 EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 REFERENCE_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
@@ -254,7 +253,7 @@ class Rename(Model):
 
 class StatusChange(Model):
     since: date = Field(alias="depuis")
-    status: Status = Field(alias="statut")
+    status: MemberStatus = Field(alias="statut")
 
 
 class Association(Model):

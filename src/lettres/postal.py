@@ -13,7 +13,7 @@ from collections.abc import Sequence
 MAX_LINES = 6
 MAX_WIDTH = 38
 
-Problem = tuple[int | None, str]
+AddressIssue = tuple[int | None, str]  # (line of the block from 1, or None; message)
 
 _WORD = r"[A-Z0-9À-ÖØ-Þ]+"
 # Postcode, then the locality in capitals: words joined by single spaces or hyphens
@@ -52,8 +52,8 @@ def _last_line_problem(line: str) -> str | None:
     return f"la dernière ligne s'écrit « {suggestion} »"
 
 
-def _shape_problems(number: int, line: str) -> list[Problem]:
-    problems: list[Problem] = []
+def _shape_problems(number: int, line: str) -> list[AddressIssue]:
+    problems: list[AddressIssue] = []
     if not line.strip():
         problems.append((number, "ligne vide dans l'adresse : la supprimer"))
     if len(line) > MAX_WIDTH:
@@ -61,7 +61,7 @@ def _shape_problems(number: int, line: str) -> list[Problem]:
     return problems
 
 
-def _street_problems(number: int, line: str) -> list[Problem]:
+def _street_problems(number: int, line: str) -> list[AddressIssue]:
     comma = _COMMA_AFTER_NUMBER.match(line)
     if not comma:
         return []
@@ -69,12 +69,12 @@ def _street_problems(number: int, line: str) -> list[Problem]:
     return [(number, f"pas de virgule après le numéro de voie : « {fixed} »")]
 
 
-def check_address(lines: Sequence[str]) -> list[Problem]:
+def check_address(lines: Sequence[str]) -> list[AddressIssue]:
     """What would make La Poste's machines stumble, each problem with its line (from 1),
     or None when it concerns the whole block."""
     if not lines:
         return [(None, "adresse vide")]
-    problems: list[Problem] = []
+    problems: list[AddressIssue] = []
     if len(lines) > MAX_LINES:
         problems.append((None, f"{len(lines)} lignes, {MAX_LINES} au plus"))
     last = len(lines)

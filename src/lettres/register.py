@@ -23,8 +23,7 @@ from lettres.models import Directory
 from lettres.source import LetterFront, load_letter
 from lettres.workspace import Workspace
 
-Status = Literal["brouillon", "envoye", "repondu", "inconnu"]
-STATUSES: tuple[Status, ...] = ("brouillon", "envoye", "repondu")
+LetterStatus = Literal["brouillon", "envoye", "repondu", "inconnu"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Entry:
     journal_readable: bool = True
 
     @property
-    def status(self) -> Status:
+    def status(self) -> LetterStatus:
         if self.answered_on is not None:
             return "repondu"
         if not self.journal_readable:
@@ -60,7 +59,7 @@ class Entry:
             return f"envoyé le {self.sent_on.isoformat()}"
         return "brouillon"
 
-    def has_status(self, status: Status) -> bool:
+    def has_status(self, status: LetterStatus) -> bool:
         """`envoye` keeps answered letters too: an answer means the letter went out."""
         return self.status == status or (status == "envoye" and self.status == "repondu")
 
@@ -154,7 +153,7 @@ def select(
     today: date,
     year: int | None = None,
     to: Sequence[str] = (),
-    status: Status | None = None,
+    status: LetterStatus | None = None,
     due: bool = False,
 ) -> list[Entry]:
     """The entries every given filter keeps; `to` takes position keys and groups."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import Field, field_validator
@@ -14,11 +14,9 @@ from lettres.errors import DataError, LettresError
 from lettres.folders import COVER_NOTE
 from lettres.followup import FOLLOW_UP_HELP, BadFollowUp, parse_follow_up
 from lettres.models import Model, invalid, nearest, validate
+from lettres.protocol import Noun, Verb
 from lettres.recipients import CopyStyle
 from lettres.yamlfile import LineDict, parse_yaml, read_text
-
-Verb = Literal["prie", "prie-bien-vouloir", "veuillez"]
-Noun = Literal["expression", "assurance"]
 
 
 class Courtesy(Model):
