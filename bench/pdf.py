@@ -34,7 +34,7 @@ from pathlib import Path
 from lettres.docx_writer import render_docx
 from lettres.drafting import NewLetters, plan_existing, plan_new
 from lettres.files import write_atomic
-from lettres.pdf_writer import render_pdfs
+from lettres.pdf_writer import PdfRenderer
 from lettres.workspace import load_workspace
 
 stages = {"imports": time.perf_counter() - start}
@@ -55,7 +55,8 @@ else:
 now = stage("compose", now)
 docx = [render_docx(item.letter) for item in planned]
 now = stage("DOCX", now)
-pdfs = render_pdfs([p.letter for p in planned], root / "modeles" / "lettre.typ", root=root)
+renderer = PdfRenderer(root / "modeles" / "lettre.typ", root=root)
+pdfs = [renderer.render(p.letter) for p in planned]
 now = stage("PDF", now)
 for item, data, pdf in zip(planned, docx, pdfs):
     write_atomic(item.folder / "lettre.docx", data)

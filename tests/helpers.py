@@ -21,6 +21,7 @@ from typer.testing import Result
 
 from lettres.docx_writer import render_docx
 from lettres.letter import Letter, ListBlock, Paragraph, Run
+from lettres.pdf_writer import PdfRenderer
 
 REPO = Path(__file__).resolve().parent.parent
 LAYOUT = REPO / "modeles" / "lettre.typ"
@@ -80,9 +81,13 @@ def make_letter(**changes: Any) -> Letter:
         contact="Coordination : Geneviève Colas – genevieve.colas@secours-catholique.org",
         author="Collectif « Ensemble contre la traite des êtres humains »",
         date=date(2015, 4, 21),
-        keywords=("traite", "Intérieur"),
     )
     return replace(letter, **changes)
+
+
+def render_pdf(letter: Letter, layout: Path = LAYOUT, **options: Any) -> bytes:
+    """One letter as a PDF, by the renderer drafting uses (a compiler of its own)."""
+    return PdfRenderer(layout, **options).render(letter)
 
 
 def docx_text(letter: Letter) -> str:
@@ -126,8 +131,8 @@ def letter_parts(letter: Letter) -> list[str]:
         letter.closing,
         *letter.signature,
         *([letter.enclosures_line] if letter.enclosures_line else []),
-        *([letter.copies_heading] if letter.copies else []),
-        *[f"–{NB}{line}" for line in letter.copies],
+        *([letter.copies_heading] if letter.copies_heading else []),
+        *letter.copy_lines,
         letter.members_heading,
         letter.members_line,
         letter.contact,

@@ -21,8 +21,7 @@ from lettres.docx_writer import render_docx
 from lettres.errors import LettresError
 from lettres.letter import Letter
 from lettres.libreoffice import convert_with_libreoffice
-from lettres.pdf_writer import render_pdfs
-from tests.helpers import LAYOUT, MM, compact, docx_text, letter_parts, make_letter
+from tests.helpers import LAYOUT, MM, compact, docx_text, letter_parts, make_letter, render_pdf
 
 
 def needs(program: str) -> pytest.MarkDecorator:
@@ -155,7 +154,7 @@ def test_nothing_to_convert_needs_no_libreoffice(
 @pytest.fixture
 def typst_pdf(tmp_path: Path) -> Path:
     path = tmp_path / "lettre.pdf"
-    path.write_bytes(render_pdfs([make_letter()], LAYOUT)[0])
+    path.write_bytes(render_pdf(make_letter(), LAYOUT))
     return path
 
 
@@ -185,6 +184,6 @@ def test_pdftotext_reads_the_pdf(typst_pdf: Path) -> None:
 def test_pdftotext_reads_a_mark_on_a_digit(tmp_path: Path) -> None:
     """The case pypdf misreads (see test_pdf_writer): the PDF itself is right."""
     path = tmp_path / "lettre.pdf"
-    path.write_bytes(render_pdfs([make_letter(recipient_block=("0\u0483",))], LAYOUT)[0])
+    path.write_bytes(render_pdf(make_letter(recipient_block=("0\u0483",)), LAYOUT))
     result = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
     assert "0\u0483" in result.stdout.decode("utf-8")

@@ -24,7 +24,6 @@ from lettres.pdf_writer import (
     letter_data,
     letter_texts,
     letter_to_json,
-    render_pdfs,
 )
 from tests.helpers import (
     LAYOUT,
@@ -36,6 +35,7 @@ from tests.helpers import (
     docx_text,
     letter_parts,
     make_letter,
+    render_pdf,
     tiny_png,
 )
 
@@ -43,7 +43,7 @@ TYPST_SYNTAX = "#set page(width: 1cm) $x^2$ *gras* _it_ [a] @ref <lbl> \\ // c /
 
 
 def render(letter: Letter, **options: Any) -> bytes:
-    return render_pdfs([letter], LAYOUT, **options)[0]
+    return render_pdf(letter, **options)
 
 
 def reader(pdf: bytes) -> pypdf.PdfReader:
@@ -135,7 +135,7 @@ def test_the_2015_letter_composed_from_the_workspace(workspace: Path) -> None:
 
     source = SOURCE_2015 / "lettre.md"
     letter = plan_existing(load_workspace(workspace), source, workspace / "sortie").letter
-    pdf = render_pdfs([letter], workspace / "modeles" / "lettre.typ")[0]
+    pdf = render_pdf(letter, workspace / "modeles" / "lettre.typ")
     text = pdf_text(pdf)
     assert compact(text) == compact(docx_text(letter))
     assert_in_order(letter_parts(letter), text)
@@ -151,7 +151,7 @@ def test_metadata() -> None:
     pdf = reader(render(letter))
     assert pdf.metadata.title == letter.subject
     assert pdf.metadata.author == letter.author
-    assert pdf.metadata["/Keywords"] == "traite, Intérieur"
+    assert "/Keywords" not in pdf.metadata  # a letter has none (compose never set any)
     assert pdf.trailer["/Root"]["/Lang"] == "fr-FR"
     assert (
         pdf.metadata.creation_date is not None and pdf.metadata.creation_date.date() == letter.date
@@ -231,7 +231,6 @@ def test_typst_syntax_in_every_field_prints_literally() -> None:
         members=(s,),
         contact=s,
         author=s,
-        keywords=(s,),
     )
     pdf = render(letter)
     text = pdf_text(pdf)
@@ -303,7 +302,8 @@ def test_closing_never_starts_a_page_alone() -> None:
         for count in range(10, 60)
     ]
     breaks = 0
-    for pdf in render_pdfs(letters, LAYOUT):
+    renderer = PdfRenderer(LAYOUT)
+    for pdf in map(renderer.render, letters):
         for page in reader(pdf).pages[1:]:
             first = page.extract_text().strip().splitlines()[0]
             assert not first.startswith(("Veuillez", "Véronique")), first
@@ -353,15 +353,15 @@ def test_a_word_longer_than_the_line_is_cut_rather_than_overflowing() -> None:
 
 def test_one_compiler_for_a_batch_keeps_letters_apart() -> None:
     letters = [make_letter(subject=f"Objet numéro {n}") for n in range(3)]
-    pdfs = render_pdfs(letters, LAYOUT)
+    renderer = PdfRenderer(LAYOUT)
+    pdfs = [renderer.render(letter) for letter in letters]
     assert [reader(pdf).metadata.title for pdf in pdfs] == [f"Objet numéro {n}" for n in range(3)]
-    assert render_pdfs([], LAYOUT) == []
 
 
 def test_a_renderer_kept_across_letters_gives_the_same_pdfs() -> None:
     letters = [make_letter(subject=f"Objet numéro {n}") for n in range(2)]
     renderer = PdfRenderer(LAYOUT)
-    assert [renderer.render(letter) for letter in letters] == render_pdfs(letters, LAYOUT)
+    assert [renderer.render(letter) for letter in letters] == [render(letter) for letter in letters]
 
 
 # --- errors ----------------------------------------------------------------------------
@@ -381,10 +381,22 @@ def line_of(path: Path, needle: str) -> int:
     return next(n for n, line in enumerate(lines, 1) if needle in line)
 
 
+def test_a_layout_of_an_older_workspace_still_compiles(tmp_path: Path) -> None:
+    """Layouts copied by `lettres init` before keywords left the model still read them."""
+    layout = edited_layout(
+        tmp_path,
+        "  author: lettre.author,\n",
+        "  author: lettre.author,\n  keywords: lettre.keywords,\n",
+    )
+    pdf = render_pdf(make_letter(), layout, root=tmp_path)
+    assert pdf == render(make_letter())
+    assert "/Keywords" not in reader(pdf).metadata
+
+
 def test_a_syntax_error_in_the_layout_names_file_and_line(tmp_path: Path) -> None:
     layout = edited_layout(tmp_path, "#let police =", "#let cassé = (\n#let police =")
     with pytest.raises(DataError) as caught:
-        render_pdfs([make_letter()], layout)
+        render_pdf(make_letter(), layout)
     problem = caught.value.problems[0]
     assert problem.path == layout.resolve()
     assert problem.line == line_of(layout, "#let cassé = (")
@@ -395,7 +407,7 @@ def test_a_syntax_error_in_the_layout_names_file_and_line(tmp_path: Path) -> Non
 def test_an_unknown_key_in_the_layout_names_its_line(tmp_path: Path) -> None:
     layout = edited_layout(tmp_path, "brut(lettre.closing)", "brut(lettre.formule)")
     with pytest.raises(DataError) as caught:
-        render_pdfs([make_letter()], layout)
+        render_pdf(make_letter(), layout)
     assert caught.value.problems[0].line == line_of(layout, "lettre.formule")
     assert "formule" in str(caught.value)
 
@@ -403,7 +415,7 @@ def test_an_unknown_key_in_the_layout_names_its_line(tmp_path: Path) -> None:
 def test_an_unknown_font_is_an_error_not_a_silent_substitute(tmp_path: Path) -> None:
     layout = edited_layout(tmp_path, '#let police = "Libertinus Serif"', '#let police = "Arial"')
     with pytest.raises(DataError) as caught:
-        render_pdfs([make_letter()], layout)
+        render_pdf(make_letter(), layout)
     problem = caught.value.problems[0]
     assert problem.path == layout.resolve()
     assert problem.line == line_of(layout, "font: police")
@@ -413,23 +425,23 @@ def test_an_unknown_font_is_an_error_not_a_silent_substitute(tmp_path: Path) -> 
 
 def test_a_missing_layout_is_named(tmp_path: Path) -> None:
     with pytest.raises(LettresError, match=r"mise en page introuvable.*absente\.typ"):
-        render_pdfs([make_letter()], tmp_path / "absente.typ")
+        render_pdf(make_letter(), tmp_path / "absente.typ")
 
 
 def test_a_logo_is_drawn(tmp_path: Path) -> None:
     layout = edited_layout(tmp_path, "", "")
     (tmp_path / "modeles" / "logo.png").write_bytes(tiny_png())
-    pdf = render_pdfs([make_letter()], layout, root=tmp_path, logo="modeles/logo.png")[0]
+    pdf = render_pdf(make_letter(), layout, root=tmp_path, logo="modeles/logo.png")
     images = reader(pdf).pages[0].images
     assert len(images) == 1
-    without = render_pdfs([make_letter()], layout, root=tmp_path)[0]
+    without = render_pdf(make_letter(), layout, root=tmp_path)
     assert len(reader(without).pages[0].images) == 0
 
 
 def test_a_missing_logo_is_named(tmp_path: Path) -> None:
     layout = edited_layout(tmp_path, "", "")
     with pytest.raises(LettresError, match="logo introuvable") as caught:
-        render_pdfs([make_letter()], layout, root=tmp_path, logo="modeles/absent.png")
+        render_pdf(make_letter(), layout, root=tmp_path, logo="modeles/absent.png")
     assert str(tmp_path / "modeles" / "absent.png") in str(caught.value)
 
 
@@ -438,7 +450,7 @@ def test_a_logo_outside_the_workspace_is_refused(tmp_path: Path) -> None:
     outside = tmp_path.parent / "ailleurs.png"
     outside.write_bytes(tiny_png())
     with pytest.raises(LettresError, match="doit se trouver dans le dossier"):
-        render_pdfs([make_letter()], layout, root=tmp_path, logo=outside)
+        render_pdf(make_letter(), layout, root=tmp_path, logo=outside)
 
 
 @pytest.mark.parametrize("pdfa", [False, True], ids=["pdf", "pdfa"])

@@ -113,7 +113,7 @@ def set_properties(document: DocxDocument, letter: Letter) -> None:
     properties.author = property_text(letter.author)
     properties.last_modified_by = property_text(letter.author)
     properties.language = "fr-FR"
-    properties.keywords = ", ".join(letter.keywords)
+    properties.keywords = ""  # a letter has none; written empty, as it always was
     properties.created = datetime.combine(letter.date, time(9, 0))
     properties.modified = properties.created
     properties.revision = 1
@@ -181,7 +181,7 @@ def write_top(document: DocxDocument, letter: Letter) -> None:
     below_window = WINDOW_BOTTOM - TOP_MARGIN - Mm(3.7) * len(letter.letterhead)
     date.paragraph_format.space_before = max(below_window, Mm(5))
     subject = add(document, "Lettre – Objet")
-    subject.add_run("Objet\u00a0: ").bold = True
+    subject.add_run(letter.subject_label).bold = True
     subject.add_run(letter.subject)
     for reference in (letter.reference_line, letter.our_reference_line):
         if reference:
@@ -239,11 +239,11 @@ def write_bottom(document: DocxDocument, letter: Letter) -> None:
             paragraph.paragraph_format.space_after = Pt(24)
     if letter.enclosures_line:
         add(document, "Lettre – Annexes", letter.enclosures_line)
-    if letter.copies:
+    if letter.copies_heading:
         heading = add(document, "Lettre – Annexes", letter.copies_heading)
         heading.paragraph_format.space_before = Pt(10)
-        for line in letter.copies:
-            add(document, "Lettre – Annexes", f"–\u00a0{line}")
+        for line in letter.copy_lines:
+            add(document, "Lettre – Annexes", line)
     heading = add(document, "Lettre – Membres", letter.members_heading)
     heading.paragraph_format.space_before = Pt(18)
     heading.paragraph_format.keep_with_next = True

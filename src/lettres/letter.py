@@ -6,8 +6,11 @@ run templates, so the two files always say the same thing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+
+SUBJECT_LABEL = "Objet\u00a0: "
+COPY_DASH = "–\u00a0"  # before each name of the copy list
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,11 @@ Block = Paragraph | ListBlock
 
 @dataclass(frozen=True)
 class Letter:
-    """Every text of a letter, top to bottom (reference §2), typography already applied."""
+    """Every text of a letter, top to bottom (reference §2), typography already applied.
+
+    The fields hold what compose resolved; the properties below word the lines built from
+    them (labels, headings, dashes), so that a writer prints them without adding a word.
+    """
 
     letterhead: tuple[str, ...]
     recipient_block: tuple[str, ...]
@@ -58,11 +65,15 @@ class Letter:
     # Document properties
     author: str
     date: date
-    keywords: tuple[str, ...] = field(default=())
+
+    @property
+    def subject_label(self) -> str:
+        """Printed in bold before the subject, the space that follows it included."""
+        return SUBJECT_LABEL
 
     @property
     def subject_line(self) -> str:
-        return f"Objet\u00a0: {self.subject}"
+        return self.subject_label + self.subject
 
     @property
     def reference_line(self) -> str | None:
@@ -77,8 +88,15 @@ class Letter:
         return f"P.\u00a0J.\u00a0: {' ; '.join(self.enclosures)}" if self.enclosures else None
 
     @property
-    def copies_heading(self) -> str:
+    def copies_heading(self) -> str | None:
+        """None when the letter goes to no one else: then neither heading nor lines."""
+        if not self.copies:
+            return None
         return "Copie\u00a0:" if len(self.copies) == 1 else "Copies\u00a0:"
+
+    @property
+    def copy_lines(self) -> tuple[str, ...]:
+        return tuple(COPY_DASH + line for line in self.copies)
 
     @property
     def members_line(self) -> str:

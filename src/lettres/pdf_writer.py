@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -59,7 +59,7 @@ def letter_data(letter: Letter, logo: str | None = None) -> dict[str, Any]:
         "letterhead": list(letter.letterhead),
         "recipient": list(letter.recipient_block),
         "date_line": letter.date_line,
-        "subject_label": letter.subject_line.removesuffix(letter.subject),
+        "subject_label": letter.subject_label,
         "subject": letter.subject,
         "subject_line": letter.subject_line,
         "reference_line": letter.reference_line,
@@ -69,15 +69,15 @@ def letter_data(letter: Letter, logo: str | None = None) -> dict[str, Any]:
         "closing": letter.closing,
         "signature": list(letter.signature),
         "enclosures_line": letter.enclosures_line,
-        "copies_heading": letter.copies_heading if letter.copies else None,
+        "copies_heading": letter.copies_heading,
         "copies": list(letter.copies),
-        "copy_lines": [f"–\u00a0{line}" for line in letter.copies],
+        "copy_lines": list(letter.copy_lines),
         "members_heading": letter.members_heading,
         "members_line": letter.members_line,
         "contact": letter.contact,
         "title": letter.subject,
         "author": letter.author,
-        "keywords": list(letter.keywords),
+        "keywords": [],  # none; kept for the layouts of older workspaces, which read it
         "date": letter.date.isoformat(),
         "logo": logo,
     }
@@ -93,23 +93,6 @@ def block_data(block: Block) -> dict[str, Any]:
 def run_data(run: Run) -> dict[str, Any]:
     # typst refuses an empty link target: an empty link is no link.
     return {"text": run.text, "bold": run.bold, "italic": run.italic, "link": run.link or None}
-
-
-def render_pdfs(
-    letters: Sequence[Letter],
-    layout: Path,
-    *,
-    pdfa: bool = False,
-    root: Path | None = None,
-    logo: str | Path | None = None,
-) -> list[bytes]:
-    """Each letter as the bytes of a PDF, with one compiler for the batch (fonts load once).
-
-    `root` is the workspace folder, the only one typst may read (default: the folder
-    above the layout's, as the layout lives in `modeles/`); `logo` is relative to it.
-    """
-    renderer = PdfRenderer(layout, pdfa=pdfa, root=root, logo=logo)
-    return [renderer.render(letter) for letter in letters]
 
 
 class PdfRenderer:
