@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -194,6 +196,43 @@ def test_email_command_writes_a_draft_marked_unsent(addressed: Path, run: Run) -
     assert addresses(draft, "To") == ["ministre@interieur.gouv.fr"]
     assert attachments(draft)["essai.pdf"][1] == (folder / "lettre.pdf").read_bytes()
     assert not list(folder.glob(".lettre.eml.*"))  # written atomically: no temporary left
+
+
+@pytest.mark.parametrize("command", [["email"], ["send", "--dry-run"]], ids=["email", "send"])
+def test_a_letters_facts_are_looked_up_once_and_its_body_never_rendered(
+    addressed: Path, run: Run, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """The e-mail reads the letter's one resolution: each directory entry once, the template
+    variables once, and only the cover note rendered (the body is in the PDF already)."""
+    from lettres import compose, recipients, templating
+
+    looked_up: Counter[str] = Counter()
+    contexts: list[str] = []
+    rendered: list[str] = []
+    recipient, template_context = recipients.recipient, compose.template_context
+    compile_template = templating.compile_template
+
+    def counted_recipient(book: Any, key: str, on: Any) -> Any:
+        looked_up[key] += 1
+        return recipient(book, key, on)
+
+    def counted_context(workspace: Any, front: Any, *rest: Any) -> Any:
+        contexts.append(front.to)
+        return template_context(workspace, front, *rest)
+
+    def counted_compile(text: str, path: Path, first_line: int = 1) -> Any:
+        rendered.append(path.name)
+        return compile_template(text, path, first_line)
+
+    monkeypatch.setattr(recipients, "recipient", counted_recipient)
+    monkeypatch.setattr(compose, "template_context", counted_context)
+    monkeypatch.setattr(templating, "compile_template", counted_compile)
+    folders = [write_letter(addressed, "essai"), write_letter(addressed, "autre", copies="[greta]")]
+    result = run(*command, *map(str, folders))
+    assert result.exit_code == 0, result.output
+    assert looked_up == {"interieur": 2, "cncdh": 1, "greta": 2, "miprof": 1, "defenseur-droits": 1}
+    assert contexts == ["interieur", "interieur"]
+    assert rendered == ["courriel.md", "courriel.md"]
 
 
 def test_draft_email_after_the_letter(addressed: Path, run: Run) -> None:

@@ -9,7 +9,10 @@ typography applied; the writers only lay out what comes out of here.
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from lettres import protocol, recipients, templating
@@ -152,16 +155,55 @@ def letter_copies(
     ]
 
 
-def compose(workspace: Workspace, front: LetterFront, document: Document) -> Letter:
-    """The whole letter, resolved once on its date."""
+@dataclass(frozen=True)
+class Resolved:
+    """What a letter's front matter stands for on its date, looked up once.
+
+    The letter and its e-mail both read it, so that they name the same recipient, the same
+    copies and the same signatory, and the directory is walked once per letter.
+    """
+
+    recipient: Recipient
+    signer: Signatory
+    copies: tuple[recipients.CopyLine, ...]
+    context: Mapping[str, Any]
+
+    def variables(self) -> dict[str, Any]:
+        """A fresh copy for each render: the sandbox still lets a template append to a list,
+        and what the letter's body does must not show in its cover note."""
+        return copy.deepcopy(dict(self.context))
+
+
+def resolve(workspace: Workspace, front: LetterFront) -> Resolved:
     recipient = recipients.recipient(workspace.directory, front.to, front.date)
     signer = signatory(workspace, front.signatory)
+    return Resolved(
+        recipient,
+        signer,
+        tuple(letter_copies(workspace, front, recipient)),
+        template_context(workspace, front, recipient, signer),
+    )
+
+
+def subject(front: LetterFront) -> str:
+    """The objet as printed; the e-mail's Subject is this very text, never re-rendered."""
+    return final(front.subject.strip())
+
+
+def compose(
+    workspace: Workspace,
+    front: LetterFront,
+    document: Document,
+    resolved: Resolved | None = None,
+) -> Letter:
+    """The whole letter, resolved once on its date (or from what the caller resolved)."""
+    found = resolved or resolve(workspace, front)
+    recipient, signer = found.recipient, found.signer
     body_text = templating.render(
-        document.body, template_context(workspace, front, recipient, signer),
-        document.path, document.body_line,
-    )  # fmt: skip
+        document.body, found.variables(), document.path, document.body_line
+    )
     appellation = front.appellation or recipient.appellation
-    copies = [line.text(front.cc_style) for line in letter_copies(workspace, front, recipient)]
+    copies = [line.text(front.cc_style) for line in found.copies]
     coalition = workspace.sender.coalition
     coordination = coalition.coordination
     contact = " – ".join(
@@ -171,7 +213,7 @@ def compose(workspace: Workspace, front: LetterFront, document: Document) -> Let
         letterhead=tuple(final(line) for line in letterhead(workspace)),
         recipient_block=tuple(final(line) for line in recipient.address_block()),
         date_line=date_line(clean(front.place or coalition.place), front.date),
-        subject=final(front.subject.strip()),
+        subject=subject(front),
         reference=final(front.ref) if front.ref else None,
         our_reference=final(front.reference) if front.reference else None,
         appellation=final(appellation) + ",",

@@ -21,8 +21,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from lettres import recipients
-from lettres.compose import compose, final, letter_copies, signatory, template_context
+from lettres.compose import Resolved, final, resolve, subject
 from lettres.errors import MissingFile, NoAddress
 from lettres.files import write_atomic
 from lettres.folders import (
@@ -35,7 +34,7 @@ from lettres.folders import (
     letter_folder,
 )
 from lettres.recipients import Recipient
-from lettres.source import LetterFront, load_letter, load_template
+from lettres.source import load_letter, load_template
 from lettres.templating import render
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
@@ -77,18 +76,22 @@ def build(
     attachments: Sequence[Path] = (),
     now: datetime | None = None,
 ) -> Built:
-    """The letter composed exactly as `lettres draft` does, so the e-mail says what it says."""
+    """The e-mail from the letter's own resolution, so it names whom the letter names.
+
+    Its Subject is the letter's objet as printed; the body is not rendered here (the PDF
+    already carries it), and the recipient, copies and signatory are looked up once.
+    """
     folder = letter_folder(folder)
     source = folder / SOURCE_NAME
     if not source.is_file():
         raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
-    front, document = load_letter(source)
-    recipient = recipients.recipient(workspace.directory, front.to, front.date)
-    subject = compose(workspace, front, document).subject
+    front, _ = load_letter(source)
+    resolved = resolve(workspace, front)
     files = letter_files(folder, with_docx, attachments)
-    cc, cc_warnings = copy_addresses(workspace, front, recipient)
-    message = headers(workspace, recipient_address(workspace, recipient), cc, subject, now)
-    message.set_content(cover_text(workspace, front, recipient))
+    cc, cc_warnings = copy_addresses(resolved)
+    to = recipient_address(workspace, resolved.recipient)
+    message = headers(workspace, to, cc, subject(front), now)
+    message.set_content(cover_text(workspace, resolved))
     for path, name in files:
         attach(message, path, name)
     return Built(folder, message, (*stale_warnings(source, files[0]), *cc_warnings))
@@ -134,14 +137,12 @@ def recipient_address(workspace: Workspace, recipient: Recipient) -> Address:
     return address(header_text(recipient.holder.full_name), email)
 
 
-def copy_addresses(
-    workspace: Workspace, front: LetterFront, recipient: Recipient
-) -> tuple[list[Address], list[str]]:
+def copy_addresses(resolved: Resolved) -> tuple[list[Address], list[str]]:
     """The letter's copies in its order; those without an address are named, never dropped."""
-    seen = {recipient.position.email}
+    seen = {resolved.recipient.position.email}
     found: list[Address] = []
     warnings: list[str] = []
-    for line in letter_copies(workspace, front, recipient):
+    for line in resolved.copies:
         for person in line.recipients:
             email = person.position.email
             if not email:
@@ -156,7 +157,7 @@ def copy_addresses(
     return found, warnings
 
 
-def cover_text(workspace: Workspace, front: LetterFront, recipient: Recipient) -> str:
+def cover_text(workspace: Workspace, resolved: Resolved) -> str:
     """The short message around the attachment, from a template the coalition can edit."""
     path = workspace.templates_dir / f"{COVER_NOTE}.md"
     if not path.is_file():
@@ -165,9 +166,7 @@ def cover_text(workspace: Workspace, front: LetterFront, recipient: Recipient) -
             "« description: » puis le texte, avec les mêmes variables que les courriers)"
         )
     _, document = load_template(path)
-    signer = signatory(workspace, front.signatory)
-    context = template_context(workspace, front, recipient, signer)
-    text = render(document.body, context, path, document.body_line)
+    text = render(document.body, resolved.variables(), path, document.body_line)
     return final(text).strip() + "\n"
 
 
