@@ -13,9 +13,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from filelock import FileLock
 
-from lettres.errors import LettresError
+from lettres.errors import ConnectionFailed, LettresError, SendInterrupted
 from lettres.journal import JOURNAL_NAME, Sent, append_sent, read_journal
-from lettres.sending import ConnectionFailed, SendInterrupted, send_letters
+from lettres.sending import Seams, SendOptions, send_letters
 from lettres.workspace import load_workspace
 from tests.helpers import Invoke as Run
 from tests.mailing import (
@@ -145,7 +145,7 @@ def test_a_folder_named_twice_is_sent_once(
     handler = Recorder()
     configure(workspace, server(handler).port)
     ws = load_workspace(workspace)
-    outcomes = send_letters(ws, [letters[0], letters[0] / "lettre.md"], dry_run=False)
+    outcomes = send_letters(ws, [letters[0], letters[0] / "lettre.md"], SendOptions(dry_run=False))
     assert [o.status for o in outcomes] == ["sent"]
     assert len(handler.received) == 1
 
@@ -172,8 +172,8 @@ def test_starttls_with_a_self_signed_certificate_and_a_login(
         asked.append("asked")
         return "s3cret"
 
-    outcomes = send_letters(ws, letters[:2], dry_run=False, password=password,
-                            tls_context=client_context)  # fmt: skip
+    outcomes = send_letters(ws, letters[:2], SendOptions(dry_run=False), password=password,
+                            seams=Seams(tls_context=client_context))  # fmt: skip
     assert [o.status for o in outcomes] == ["sent", "sent"]
     assert asked == ["asked"] and seen == [("coordination", "s3cret")]  # one connection
     assert [(r.tls, r.authenticated) for r in handler.received] == [(True, True)] * 2
@@ -188,7 +188,7 @@ def test_an_untrusted_certificate_is_a_tls_failure(
     handler = Recorder()
     configure(workspace, server(handler, tls_context=server_context).port, "starttls")
     with pytest.raises(ConnectionFailed, match="certificat") as error:
-        send_letters(load_workspace(workspace), letters[:1], dry_run=False)
+        send_letters(load_workspace(workspace), letters[:1], SendOptions(dry_run=False))
     assert "rien n'a été envoyé" in str(error.value)
     assert handler.received == [] and journals(letters) == {}
 
@@ -198,7 +198,9 @@ def test_implicit_tls(workspace: Path, letters: list[Path], server: Server, tmp_
     handler = Recorder()
     configure(workspace, server(handler, ssl_context=server_context).port, "ssl")
     ws = load_workspace(workspace)
-    send_letters(ws, letters[:1], dry_run=False, tls_context=client_context)
+    send_letters(
+        ws, letters[:1], SendOptions(dry_run=False), seams=Seams(tls_context=client_context)
+    )
     assert [r.tls for r in handler.received] == [True]
 
 
@@ -322,7 +324,7 @@ def test_every_recipient_refused_stops_the_batch(
     handler = Recorder(refuse={"ministre@justice.gouv.fr", "cncdh@cncdh.fr", "greta@coe.int"})
     configure(workspace, server(handler).port)
     with pytest.raises(SendInterrupted) as error:
-        send_letters(load_workspace(workspace), letters, dry_run=False)
+        send_letters(load_workspace(workspace), letters, SendOptions(dry_run=False))
     text = str(error.value)
     assert f"envoi interrompu au courrier {letters[1]}" in text
     assert "le serveur refuse tous ses destinataires (ministre@justice.gouv.fr : 550" in text
@@ -343,11 +345,12 @@ def test_rate_limit_waits_between_messages(
         now[0] += seconds
 
     ws = load_workspace(workspace)
-    send_letters(ws, letters[:3], dry_run=False, rate=30, clock=lambda: now[0], sleep=sleep)
+    send_letters(ws, letters[:3], SendOptions(dry_run=False, rate=30),
+                 seams=Seams(clock=lambda: now[0], sleep=sleep))  # fmt: skip
     assert slept == [2.0, 2.0]  # 30 a minute: one every two seconds
     assert len(handler.received) == 3
     with pytest.raises(LettresError, match="plus grand que 0"):
-        send_letters(ws, letters[3:], dry_run=False, rate=0)
+        send_letters(ws, letters[3:], SendOptions(dry_run=False, rate=0))
 
 
 def test_without_server_settings_a_real_send_says_where_to_add_them(
@@ -453,7 +456,7 @@ def test_header_injection_through_send_reaches_nobody_else(
     handler = Recorder()
     configure(workspace, server(handler).port)
     folder = write_letter(workspace, "piege", objet='"Essai\\r\\nBcc: pirate@exemple.fr"')
-    send_letters(load_workspace(workspace), [folder], dry_run=False)
+    send_letters(load_workspace(workspace), [folder], SendOptions(dry_run=False))
     [received] = handler.received
     assert "pirate@exemple.fr" not in received.rcpt_tos
     assert received.message["Bcc"] is None
@@ -468,7 +471,7 @@ def test_a_second_send_at_the_same_time_is_refused(
     ws = load_workspace(workspace)
     busy = pytest.raises(LettresError, match="un autre « lettres send » est en cours")
     with FileLock(workspace / ".lettres-envoi.lock"), busy:
-        send_letters(ws, letters, dry_run=False)
+        send_letters(ws, letters, SendOptions(dry_run=False))
     assert handler.received == []
 
 
@@ -499,7 +502,7 @@ def test_tls_context_is_used_by_default(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(ssl, "create_default_context", spy)
     from lettres.models import Sending
-    from lettres.sending import connection
+    from lettres.smtp import connection
 
     settings = Sending.model_validate({"hote": "127.0.0.1", "port": free_port()})
     with pytest.raises(ConnectionFailed), connection(settings, None, None, 5.0):

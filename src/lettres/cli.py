@@ -533,14 +533,13 @@ def send(
 
     Interrompu, l'envoi reprend où il s'est arrêté quand on relance la même commande.
     """
-    from lettres.sending import send_letters
+    from lettres.sending import SendOptions, send_letters
 
     ws = workspace()
+    options = SendOptions(dry_run, resend, rate, with_docx, tuple(attach or ()))
     outcomes = send_letters(
-        ws, folders, dry_run=dry_run, resend=resend, rate=rate,
-        password=lambda: smtp_password(ws), progress=outcome_printer(),
-        with_docx=with_docx, attachments=attach or [],
-    )  # fmt: skip
+        ws, folders, options, password=lambda: smtp_password(ws), progress=outcome_printer()
+    )
     sent = sum(1 for outcome in outcomes if outcome.status == "sent")
     before = sum(1 for outcome in outcomes if outcome.status == "already-sent")
     if dry_run:
@@ -554,7 +553,7 @@ def send(
 
 def smtp_password(ws: Workspace) -> str:
     """Asked only when a login is really needed, after every letter has passed its checks."""
-    from lettres.sending import PASSWORD_VARIABLE
+    from lettres.smtp import PASSWORD_VARIABLE
 
     settings = ws.sender.sending
     server = f"{settings.user} sur {settings.host}" if settings else "le serveur"

@@ -10,7 +10,6 @@ before anything leaves.
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -24,17 +23,15 @@ from typing import Literal
 
 from filelock import FileLock, Timeout
 
-from lettres.errors import ConnectionFailed, LettresError, SendInterrupted, SettingsMissing
+from lettres.errors import LettresError, SendInterrupted, SettingsMissing
 from lettres.folders import JOURNAL_NAME, SENDER_FILE, SENDING_LOCK, letter_folder
 from lettres.journal import Sent, append_sent, journal_path, read_journal
 from lettres.mail import Built, attachment_names, build
 from lettres.models import Sending
+from lettres.smtp import PASSWORD_VARIABLE, TIMEOUT, connection, describe, failure, text_of
 from lettres.workspace import Workspace
 
-PASSWORD_VARIABLE = "LETTRES_SMTP_PASSWORD"
-TIMEOUT = 60.0
-
-Status = Literal["simulation", "sent", "already-sent"]
+SendStatus = Literal["simulation", "sent", "already-sent"]
 Password = str | Callable[[], str] | None
 
 
@@ -43,7 +40,7 @@ class Outcome:
     """What happened to one letter of the batch, as the user will be told."""
 
     folder: Path
-    status: Status
+    status: SendStatus
     to: tuple[str, ...]
     cc: tuple[str, ...]
     subject: str = ""
@@ -54,6 +51,28 @@ class Outcome:
 
 
 Progress = Callable[[Outcome], None]
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """What the user asked of `lettres send`; by default nothing leaves, it is only shown."""
+
+    dry_run: bool = True
+    resend: bool = False
+    rate: float | None = None
+    with_docx: bool = False
+    attachments: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Seams:
+    """What the tests replace so that a real server on 127.0.0.1 can be used quickly: the
+    TLS trust (a self-signed certificate), the clock and the sleep of the pacing, the timeout."""
+
+    tls_context: ssl.SSLContext | None = None
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    timeout: float = TIMEOUT
 
 
 @dataclass
@@ -76,40 +95,35 @@ class Pacer:
 def send_letters(
     workspace: Workspace,
     folders: Sequence[Path],
+    options: SendOptions | None = None,
     *,
-    dry_run: bool = True,
-    resend: bool = False,
-    rate: float | None = None,
     password: Password = None,
     progress: Progress | None = None,
-    with_docx: bool = False,
-    attachments: Sequence[Path] = (),
-    tls_context: ssl.SSLContext | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    timeout: float = TIMEOUT,
+    seams: Seams | None = None,
 ) -> list[Outcome]:
     """Send the e-mail of each letter, or by default only say what would go to whom.
 
     `password` may be a function: it is then called only once every letter has passed its
     checks and a server login is really needed.
     """
-    if rate is not None and rate <= 0:
+    options = options or SendOptions()
+    seams = seams or Seams()
+    if options.rate is not None and options.rate <= 0:
         raise LettresError("--rate : un nombre de messages par minute, plus grand que 0")
     report = progress or _ignore
     folders = unique(folders)
-    if dry_run:
-        planned = prepare(workspace, folders, resend, with_docx, attachments)
+    if options.dry_run:
+        planned = prepare(workspace, folders, options)
         return [report_on(report, simulated(item)) for item in planned]
     settings = server_settings(workspace)
     with batch_lock(workspace):
-        planned = prepare(workspace, folders, resend, with_docx, attachments)
+        planned = prepare(workspace, folders, options)
         done = [report_on(report, item) for item in planned if isinstance(item, Outcome)]
         todo = [item for item in planned if isinstance(item, Built)]
         if todo:
             secret = ask(password) if settings.user else None
-            pacer = Pacer(rate, clock, sleep)
-            with connection(settings, secret, tls_context, timeout) as client:
+            pacer = Pacer(options.rate, seams.clock, seams.sleep)
+            with connection(settings, secret, seams.tls_context, seams.timeout) as client:
                 for item in todo:
                     pacer.wait()
                     sent = sum(1 for outcome in done if outcome.status == "sent")
@@ -138,20 +152,23 @@ def unique(folders: Sequence[Path]) -> list[Path]:
 
 
 def prepare(
-    workspace: Workspace,
-    folders: Sequence[Path],
-    resend: bool,
-    with_docx: bool,
-    attachments: Sequence[Path],
+    workspace: Workspace, folders: Sequence[Path], options: SendOptions
 ) -> list[Built | Outcome]:
     """Each letter built (so checked) or, when its journal says it went, skipped."""
     planned: list[Built | Outcome] = []
     for folder in folders:
         journal = read_journal(folder)
-        if journal and not resend:
+        if journal and not options.resend:
             planned.append(already_sent(folder, journal[-1]))
         else:
-            planned.append(build(workspace, folder, with_docx=with_docx, attachments=attachments))
+            planned.append(
+                build(
+                    workspace,
+                    folder,
+                    with_docx=options.with_docx,
+                    attachments=options.attachments,
+                )
+            )
     return planned
 
 
@@ -169,7 +186,7 @@ def addresses(message: EmailMessage, name: str, *, display: bool = True) -> tupl
 
 
 def outcome_of(
-    item: Built, status: Status, sent_at: datetime | None = None, refused: tuple[str, ...] = ()
+    item: Built, status: SendStatus, sent_at: datetime | None = None, refused: tuple[str, ...] = ()
 ) -> Outcome:
     message = item.message
     return Outcome(
@@ -233,111 +250,6 @@ def batch_lock(workspace: Workspace) -> Iterator[None]:
         lock.release()
 
 
-@contextmanager
-def connection(
-    settings: Sending, password: str | None, context: ssl.SSLContext | None, timeout: float
-) -> Iterator[smtplib.SMTP]:
-    client = open_connection(settings, password, context or ssl.create_default_context(), timeout)
-    try:
-        yield client
-    finally:
-        close_quietly(client)
-
-
-def open_connection(
-    settings: Sending, password: str | None, context: ssl.SSLContext, timeout: float
-) -> smtplib.SMTP:
-    """Connect, secure and log in, or say in French which of the three failed and why."""
-    host, port = settings.host, settings.server_port
-    stage = "connect"
-    client: smtplib.SMTP | None = None
-    try:
-        if settings.security == "ssl":
-            client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-        else:
-            client = smtplib.SMTP(host, port, timeout=timeout)
-        if settings.security == "starttls":
-            stage = "starttls"
-            client.starttls(context=context)
-        if settings.user:
-            stage = "login"
-            client.login(settings.user, password or "")
-        return client
-    except (smtplib.SMTPException, OSError) as error:
-        if client is not None:
-            close_quietly(client)
-        message = connection_message(error, settings, stage)
-        raise ConnectionFailed(f"{message} ; rien n'a été envoyé.") from None
-
-
-def connection_message(error: Exception, settings: Sending, stage: str) -> str:
-    where = f"{settings.host}:{settings.server_port}"
-    if isinstance(error, smtplib.SMTPAuthenticationError):
-        return (
-            f"le serveur {where} refuse la connexion de l'utilisateur « {settings.user} » "
-            f"({reply(error)}) : vérifiez l'utilisateur (section envoi de {SENDER_FILE}) et le "
-            f"mot de passe ({PASSWORD_VARIABLE})"
-        )
-    if isinstance(error, smtplib.SMTPNotSupportedError):
-        if stage == "starttls":
-            return (
-                f"le serveur {where} ne propose pas STARTTLS : vérifiez le port, ou essayez "
-                f"« securite: ssl » (port 465) dans {SENDER_FILE}"
-            )
-        return (
-            f"le serveur {where} ne propose pas d'authentification sur cette connexion : "
-            f"vérifiez « securite » et « utilisateur » dans {SENDER_FILE}"
-        )
-    if isinstance(error, ssl.SSLCertVerificationError):
-        return (
-            f"le certificat du serveur {where} est refusé ({error.verify_message}) : "
-            "vérifiez le nom du serveur (hote)"
-        )
-    if isinstance(error, ssl.SSLError):
-        return (
-            f"échec de la connexion chiffrée (TLS) avec {where} ({error.reason or error}) : "
-            "vérifiez « securite » (starttls sur le port 587, ssl sur le port 465)"
-        )
-    if isinstance(error, ConnectionRefusedError):
-        return (
-            f"connexion refusée par {where} : aucun serveur n'y répond ; vérifiez « hote » "
-            f"et « port » dans la section envoi de {SENDER_FILE}"
-        )
-    if isinstance(error, socket.gaierror):
-        return f"serveur « {settings.host} » introuvable : vérifiez « hote » dans {SENDER_FILE}"
-    if isinstance(error, TimeoutError):
-        return f"le serveur {where} ne répond pas (délai dépassé)"
-    if isinstance(error, smtplib.SMTPServerDisconnected):
-        return f"le serveur {where} a fermé la connexion"
-    if isinstance(error, smtplib.SMTPResponseException):
-        return f"le serveur {where} refuse la connexion ({reply(error)})"
-    return f"connexion impossible à {where} ({describe(error)})"
-
-
-def reply(error: smtplib.SMTPResponseException) -> str:
-    return f"{error.smtp_code} {text_of(error.smtp_error)}"
-
-
-def text_of(value: bytes | str) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-
-
-def describe(error: Exception) -> str:
-    return (
-        (error.strerror if isinstance(error, OSError) else None)
-        or str(error)
-        or type(error).__name__
-    )
-
-
-def close_quietly(client: smtplib.SMTP) -> None:
-    """A broken connection cannot say goodbye; that must not hide the error that broke it."""
-    try:
-        client.quit()
-    except (smtplib.SMTPException, OSError):
-        client.close()
-
-
 def send_one(client: smtplib.SMTP, item: Built, sent_before: int) -> Outcome:
     """Hand one message to the server, then journal it before anything else happens."""
     try:
@@ -345,28 +257,6 @@ def send_one(client: smtplib.SMTP, item: Built, sent_before: int) -> Outcome:
     except (smtplib.SMTPException, OSError) as error:
         raise interrupted(item, sent_before, failure(error)) from None
     return record(item, refused)
-
-
-def failure(error: Exception) -> str:
-    """Why a message did not go; 421 is the server closing, whatever the command."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return f"le serveur refuse tous ses destinataires ({refusals(error.recipients)})"
-    if isinstance(error, smtplib.SMTPServerDisconnected):
-        return "le serveur a fermé la connexion"
-    if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421:
-        return f"le serveur a fermé la connexion ({reply(error)})"
-    if isinstance(error, smtplib.SMTPSenderRefused):
-        return (
-            f"le serveur refuse l'expéditeur {text_of(error.sender)} ({reply(error)}) ; il "
-            "n'accepte peut-être que l'adresse de l'utilisateur connecté"
-        )
-    if isinstance(error, smtplib.SMTPResponseException):
-        return f"le serveur refuse le message ({reply(error)})"
-    return f"connexion perdue ({describe(error)})"
-
-
-def refusals(refused: dict[str, tuple[int, bytes]]) -> str:
-    return ", ".join(f"{addr} : {code} {text_of(why)}" for addr, (code, why) in refused.items())
 
 
 def record(item: Built, refused: dict[str, tuple[int, bytes]]) -> Outcome:
