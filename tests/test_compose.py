@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lettres.compose import compose
+from lettres.compose import compose, resolve
 from lettres.letter import Letter, ListBlock, Paragraph
 from lettres.models import validate
 from lettres.source import LetterFront, split_document
@@ -94,3 +94,19 @@ def test_markdown_body_and_template_variables(workspace: Path) -> None:
     assert (
         isinstance(link, Paragraph) and link.runs[0].link == "https://www.contrelatraite.org/?a=b:c"
     )
+
+
+def test_one_resolution_serves_many_renders_and_no_render_changes_it(workspace: Path) -> None:
+    """A sandboxed template may still append to a list: one render must not feed the next."""
+    body = '{% set _ = membres.append("Intrus") %}{{ membres | length }} membres.\n'
+    values = "destinataire: interieur\nobjet: Essai\ndate: 2015-04-21\nsignataire: fayet\n"
+    document = split_document(workspace / "lettre.md", f"---\n{values}---\n{body}")
+    front = validate(LetterFront, document.front, document.path)
+    ws = load_workspace(workspace)
+    resolved = resolve(ws, front)
+    members = list(resolved.context["membres"])
+    first, second = (compose(ws, front, document, resolved) for _ in range(2))
+    assert first.body == second.body
+    assert isinstance(first.body[0], Paragraph)
+    assert "".join(run.text for run in first.body[0].runs) == f"{len(members) + 1} membres."
+    assert resolved.context["membres"] == members and "Intrus" not in members

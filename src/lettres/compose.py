@@ -177,12 +177,8 @@ class Resolved:
 def resolve(workspace: Workspace, front: LetterFront) -> Resolved:
     recipient = recipients.recipient(workspace.directory, front.to, front.date)
     signer = signatory(workspace, front.signatory)
-    return Resolved(
-        recipient,
-        signer,
-        tuple(letter_copies(workspace, front, recipient)),
-        template_context(workspace, front, recipient, signer),
-    )
+    context = template_context(workspace, front, recipient, signer)
+    return Resolved(recipient, signer, tuple(letter_copies(workspace, front, recipient)), context)
 
 
 def subject(front: LetterFront) -> str:
