@@ -7,7 +7,10 @@ each other.
 from __future__ import annotations
 
 import io
+import os
 import struct
+import subprocess
+import sys
 import unicodedata
 import zlib
 from collections.abc import Callable
@@ -30,6 +33,24 @@ NB = "\u00a0"  # no-break space
 MM = 72 / 25.4  # PDF points in a millimetre
 
 Invoke = Callable[..., Result]
+
+
+def lettres_process(
+    *args: str | Path,
+    cwd: Path | None = None,
+    pythonpath: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """`python -m lettres ARGS` in its own process, as a user's shell starts it: its real
+    standard streams (bytes, to be decoded by the test), its own environment and imports."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("LETTRES_WORKSPACE",)}
+    if pythonpath is not None:
+        environment["PYTHONPATH"] = str(pythonpath)
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "lettres", *map(str, args)],
+        cwd=cwd, env=environment, capture_output=True, check=False, timeout=120,
+    )  # fmt: skip
 
 
 def make_letter(**changes: Any) -> Letter:

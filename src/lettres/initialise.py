@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from lettres.errors import LettresError
+
+
+class BrokenExample(LettresError):
+    """The example shipped with lettres does not load: the installation itself is damaged."""
 
 
 def example_files() -> list[tuple[Path, bytes]]:
@@ -29,8 +34,8 @@ def example_files() -> list[tuple[Path, bytes]]:
 def create_workspace(folder: Path) -> list[Path]:
     """Write the example into `folder`, which must not hold any of its files already.
 
-    The files go to a temporary folder first and are moved in at the end, so that a
-    failure leaves nothing half-written.
+    The files go to a temporary folder first, are checked there as `lettres check` would,
+    and are moved in only then: a failure, or a damaged example, leaves nothing behind.
     """
     files = example_files()
     clashes = [folder / path for path, _ in files if (folder / path).exists()]
@@ -46,9 +51,28 @@ def create_workspace(folder: Path) -> list[Path]:
         for path, content in files:
             (staging / path).parent.mkdir(parents=True, exist_ok=True)
             (staging / path).write_bytes(content)
+        refuse_broken_example(staging)
         for path, _ in files:
             (folder / path).parent.mkdir(parents=True, exist_ok=True)
             (staging / path).replace(folder / path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [folder / path for path, _ in files]
+
+
+def refuse_broken_example(staging: Path) -> None:
+    """A checkout made without symbolic links (Git for Windows' default) once shipped
+    one-line text files in place of the example: `init` said it succeeded and every later
+    command failed. Better to refuse and say why."""
+    from lettres.check import check_workspace
+
+    errors = check_workspace(staging, date.today()).errors
+    if errors:
+        first = errors[0]
+        where = first.path.relative_to(staging) if first.path else "?"
+        raise BrokenExample(
+            f"l'exemple fourni avec lettres est abîmé ({where} : {first.message}) ; "
+            "rien n'a été créé. Réinstallez lettres (pip install --force-reinstall lettres), "
+            "ou, depuis une copie du dépôt, vérifiez que src/lettres/exemple contient de vrais "
+            "fichiers."
+        )
