@@ -7,8 +7,10 @@ LettresError becomes a message on stderr and exit code 1.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -582,7 +584,25 @@ def outcome_printer() -> Callable[[Any], None]:
     return show
 
 
+def sturdy_streams() -> None:
+    """Output that cannot be encoded must never crash a command.
+
+    Redirected to a file or a pipe, Windows' Python writes in the ANSI code page (cp1252),
+    which has no « Ł »: such output is written in UTF-8 instead, as Python's own UTF-8 mode
+    does (and a BOM-less UTF-8 file is what Notepad and Excel's import now expect). A console
+    keeps its encoding, and a character it cannot show becomes « ? ».
+    """
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        if not isinstance(stream, io.TextIOWrapper):
+            continue
+        if stream.isatty():
+            stream.reconfigure(errors=errors)
+        else:
+            stream.reconfigure(encoding="utf-8", errors=errors)
+
+
 def main() -> None:
     # lettres uses no pydantic plugin; looking for them costs 10 ms of every start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    sturdy_streams()
     app()
