@@ -109,7 +109,9 @@ def calls_without_encoding(tree: ast.AST) -> list[int]:
             continue
         mode_at, encoding_at = TEXT_CALLS[name]
         module = getattr(getattr(node.func, "value", None), "id", None)
-        if name == "open" and isinstance(node.func, ast.Attribute) and module not in ("io", "os"):
+        if name == "open" and module == "os":
+            continue  # os.open: a file descriptor, no text
+        if name == "open" and isinstance(node.func, ast.Attribute) and module != "io":
             mode_at, encoding_at = 0, 2  # Path.open(mode, buffering, encoding)
         if len(node.args) > encoding_at:
             continue
