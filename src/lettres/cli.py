@@ -354,11 +354,14 @@ REGISTER_HELP = {
     "status": "Seulement les brouillons, les courriers envoyés (répondus compris) ou répondus.",
     "due": "Seulement les courriers à relancer : relance échue, pas de réponse enregistrée.",
     "date": "Le jour où l'on regarde les relances (par défaut : aujourd'hui).",
-    "format": "table, csv, json, markdown, ou html (la section « Courriers » du site).",
-    "out": "Écrire la page web dans ce dossier : index.html, courriers.html et les PDF.",
-    "force": "Écrire dans un dossier --out qui n'est pas vide.",
+    "format": "table ; csv (pour Excel : UTF-8 avec BOM, « ; ») ; csv-utf8 (pour les "
+    "programmes : « , ») ; xlsx (avec --out) ; json ; markdown ; ou html (la section "
+    "« Courriers » du site).",
+    "out": "html : écrire la page web dans ce dossier (index.html, courriers.html, les PDF) ; "
+    "les autres formats : écrire ce fichier (registre.xlsx, registre.csv…).",
+    "force": "Écrire dans un dossier --out qui n'est pas vide, ou remplacer le fichier --out.",
 }
-RegisterFormat = Literal["table", "csv", "json", "markdown", "html"]
+RegisterFormat = Literal["table", "csv", "csv-utf8", "xlsx", "json", "markdown", "html"]
 
 
 @command("register")
@@ -393,18 +396,25 @@ def register(
     entries = reg.select(
         letters.entries, ws.directory, today=today, year=year, to=to or [], status=status, due=due
     )
-    chosen = format or ("html" if out else "table")
-    if out is not None and chosen != "html":
-        raise LettresError("--out écrit la page web : utilisez-le avec --format html")
+    chosen = format or (formats.format_of(out) if out else "table")
+    if out is not None and chosen == "table":
+        raise LettresError("--out écrit un fichier : choisissez --format xlsx, csv ou html")
+    if out is None and chosen == "xlsx":
+        raise LettresError("--format xlsx écrit un classeur : ajoutez --out registre.xlsx")
     if chosen == "html":
         warn_missing_pdfs(entries)
-    if out is not None:
+    if out is not None and chosen == "html":
         title = f"Courriers du {ws.sender.coalition.name}"
         written = formats.write_site(entries, out, title, force)
         say(f"{len(entries)} courrier(s) ; {len(written)} fichier(s) écrit(s) dans "
             f"{escape(str(shown(out)))}")  # fmt: skip
+    elif out is not None:
+        formats.write_export(out, chosen, entries, today, force)
+        say(f"{len(entries)} courrier(s) écrit(s) dans {escape(str(shown(out)))}")
     elif chosen == "table":
         show_register(entries, today)
+    elif chosen == "csv":  # bytes: the BOM and UTF-8 whatever the console's encoding
+        typer.echo(formats.file_bytes(chosen, entries, today), nl=False)
     else:
         typer.echo(formats.render(chosen, entries, today), nl=False)
     report_problems(letters.problems)

@@ -1,4 +1,10 @@
-"""The register written out: rows for a table, CSV, JSON, Markdown, and the web page.
+"""The register written out: rows for a table, CSV, an Excel workbook, JSON, Markdown, and
+the web page.
+
+The CSV is for French Excel by default: UTF-8 with a byte-order mark (without it, Excel
+reads Windows-1252 and breaks the accents) and `;` between cells (with `,`, which French
+Excel takes for the decimal mark, everything lands in one column); `csv-utf8` is the plain
+comma form for programs. A cell that a spreadsheet would run as a formula is neutralised.
 
 The web page mirrors the « Courriers » section of the Collectif's advocacy page: newest
 letter first, its date, objet and recipient, and a link « Télécharger la lettre » to its
@@ -83,15 +89,73 @@ def to_json(entries: Sequence[Entry], today: date) -> str:
     return json.dumps(records(entries, today), ensure_ascii=False, indent=2)
 
 
-def to_csv(entries: Sequence[Entry], today: date) -> str:
+# OWASP's list: a cell that begins with one of these is a formula to Excel or LibreOffice
+# (=HYPERLINK(…) leaks data, +, -, @ start one too, tab and CR hide one behind a blank).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """A cell a spreadsheet shows as text and never runs: OWASP's leading apostrophe."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return "" if value is None else inert(str(value))
+
+
+def to_csv(entries: Sequence[Entry], today: date, delimiter: str = ",") -> str:
     buffer = io.StringIO()
     # RFC 4180 line ends: a field holding a lone carriage return is then quoted too.
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(FIELDS)
     for record in records(entries, today):
-        writer.writerow(
-            {k: "oui" if v is True else "non" if v is False else v for k, v in record.items()}
-        )
+        writer.writerow([csv_cell(record[field]) for field in FIELDS])
+    return buffer.getvalue()
+
+
+def to_excel_csv(entries: Sequence[Entry], today: date) -> bytes:
+    """The CSV that French Excel opens as is, with a double click."""
+    return ("\ufeff" + to_csv(entries, today, delimiter=";")).encode("utf-8")
+
+
+DATE_FIELDS = ("date", "envoye_le", "relance", "repondu_le")
+COLUMN_WIDTHS = {"destinataire": 45, "objet": 60, "dossier": 50, "pdf": 50}
+
+
+def to_xlsx(entries: Sequence[Entry], today: date) -> bytes:
+    """An Excel workbook: a header row, real dates (sortable, shown JJ/MM/AAAA), yes/no as
+    booleans, and every text stored as text, so that none is ever run as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Registre"
+    sheet.append(FIELDS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for number, record in enumerate(records(entries, today), start=2):
+        for column, field in enumerate(FIELDS, start=1):
+            value = record[field]
+            cell = sheet.cell(row=number, column=column)
+            if field in DATE_FIELDS and value is not None:
+                cell.value = date.fromisoformat(value)
+                cell.number_format = "DD/MM/YYYY"
+            elif isinstance(value, str):
+                cell.value = value
+                cell.data_type = "s"  # openpyxl would take a text that starts with = for a formula
+            else:
+                cell.value = value
+    for column, field in enumerate(FIELDS, start=1):
+        sheet.column_dimensions[
+            sheet.cell(row=1, column=column).column_letter
+        ].width = COLUMN_WIDTHS.get(field, 14)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()
 
 
@@ -222,9 +286,39 @@ def write_site(entries: Sequence[Entry], out: Path, title: str, force: bool = Fa
 
 
 def render(format: str, entries: Sequence[Entry], today: date) -> str:
-    """The register as text in `format` (csv, json, markdown, html: the page's fragment)."""
+    """The register as text in `format` (csv-utf8, json, markdown, html: the page's fragment)."""
     if format == "html":
         return html_fragment(entries)
-    writers = {"csv": to_csv, "json": to_json, "markdown": to_markdown}
+    writers = {"csv-utf8": to_csv, "json": to_json, "markdown": to_markdown}
     text = writers[format](entries, today)
     return text if text.endswith("\n") else text + "\n"
+
+
+def file_bytes(format: str, entries: Sequence[Entry], today: date) -> bytes:
+    """The register as the bytes of a file in `format`: every text format in UTF-8."""
+    if format == "xlsx":
+        return to_xlsx(entries, today)
+    if format == "csv":
+        return to_excel_csv(entries, today)
+    return render(format, entries, today).encode("utf-8")
+
+
+FILE_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".md": "markdown"}
+
+
+def format_of(out: Path) -> str:
+    """The format `--out` asks for when no --format is given: a folder is the web page."""
+    return FILE_FORMATS.get(out.suffix.lower(), "html")
+
+
+def write_export(
+    out: Path, format: str, entries: Sequence[Entry], today: date, force: bool = False
+) -> None:
+    """The register in one file, written atomically; an existing file is kept unless `force`."""
+    if out.is_dir():
+        raise LettresError(f"{out} est un dossier : --format {format} écrit un fichier")
+    if out.exists() and not force:
+        raise LettresError(
+            f"{out} existe déjà : choisissez un autre nom, ou ajoutez --force pour le remplacer"
+        )
+    write_atomic(out, file_bytes(format, entries, today))
