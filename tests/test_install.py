@@ -3,6 +3,7 @@ for Windows' default), from a wheel, from an sdist, and `init` refuses a damaged
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -147,3 +148,24 @@ def test_init_refuses_a_damaged_example(
     assert "destinataires.yaml" in result.stderr
     assert "Traceback" not in result.output
     assert list(target.iterdir()) == []
+
+
+def code_blocks(language: str) -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    return [block.strip() for block in re.findall(rf"```{language}\n(.*?)```", readme, re.S)]
+
+
+def in_powershell(command: str) -> str:
+    """A POSIX command of the README as PowerShell says it: py, `;`, .venv\\Scripts, `\\`."""
+    return (
+        command.replace("python3 ", "py ")
+        .replace(" && ", "; ")
+        .replace(".venv/bin/", ".venv/Scripts/")
+        .replace("/", "\\")
+    )
+
+
+def test_the_readme_gives_its_first_two_commands_for_powershell_too() -> None:
+    posix, powershell = code_blocks("sh")[:2], code_blocks("powershell")[:2]
+    assert posix[1] in (REPO / ".ci" / "run").read_text(encoding="utf-8")  # CI runs it as is
+    assert powershell == [in_powershell(command) for command in posix]
