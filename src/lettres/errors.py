@@ -45,6 +45,10 @@ class WorkspaceNotFound(LettresError):
     """No workspace where the user asked, or none above the current folder."""
 
 
+class BrokenExample(LettresError):
+    """The example shipped with lettres does not load: the installation itself is damaged."""
+
+
 class UnknownRecipient(LettresError):
     """A key that names neither a position nor a group of the directory."""
 

@@ -7,11 +7,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from lettres.errors import LettresError
-
-
-class BrokenExample(LettresError):
-    """The example shipped with lettres does not load: the installation itself is damaged."""
+from lettres.errors import BrokenExample, LettresError
 
 
 def example_files() -> list[tuple[Path, bytes]]:
