@@ -8,7 +8,6 @@ import csv
 import html
 import io
 import os
-import pty
 import subprocess
 import sys
 from email import message_from_bytes, policy
@@ -69,6 +68,7 @@ def test_output_a_redirected_cp1252_stream_cannot_encode_never_crashes(
 
 def test_a_console_that_cannot_show_a_letter_shows_a_question_mark(polish: Path) -> None:
     """A real terminal keeps its encoding: « Ł » is not in cp1252, so it becomes « ? »."""
+    pty = pytest.importorskip("pty")  # a pseudo-terminal: POSIX only
     controller, terminal = pty.openpty()
     environment = {**os.environ, **CP1252}
     environment.pop("LETTRES_WORKSPACE", None)
@@ -171,7 +171,7 @@ def test_a_workspace_under_onedrive_with_accents_and_apostrophes(tmp_path: Path)
     message = message_from_bytes((folder / "lettre.eml").read_bytes(), policy=policy.default)
     assert "ministre@interieur.gouv.fr" in str(message["To"])
     assert message["Subject"] == subject
-    (attached,) = message.iter_attachments()  # type: ignore[attr-defined]
+    (attached,) = message.iter_attachments()
     assert attached.get_content() == (folder / "lettre.pdf").read_bytes()
 
     site = root / "Site d'été"

@@ -599,8 +599,8 @@ def sturdy_streams() -> None:
 
     Redirected to a file or a pipe, Windows' Python writes in the ANSI code page (cp1252),
     which has no « Ł »: such output is written in UTF-8 instead, as Python's own UTF-8 mode
-    does (and a BOM-less UTF-8 file is what Notepad and Excel's import now expect). A console
-    keeps its encoding, and a character it cannot show becomes « ? ».
+    does. A console keeps its encoding; a character it cannot show becomes « ? » (its code point
+    in a message on stderr, which says which character it was).
     """
     for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
         if not isinstance(stream, io.TextIOWrapper):
