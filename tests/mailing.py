@@ -10,11 +10,15 @@ import io
 import ipaddress
 import socket
 import ssl
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from aiosmtpd.controller import Controller
 from pypdf import PdfWriter
 
 LETTER_DATE = "2015-04-21"
@@ -109,13 +113,29 @@ class Received:
 
 @dataclass
 class Recorder:
-    """An aiosmtpd handler that keeps every message, refuses chosen recipients (550), and can
-    drop the connection when the client starts its n-th message (MAIL FROM), once."""
+    """An aiosmtpd handler that keeps every message and injects the faults a real server has.
+
+    - `refuse`: recipients refused for good at RCPT (550);
+    - `later`: recipient → how many RCPT of it are refused for now (450) before it is taken;
+    - `drop_at_mail`: drop the connection when the client starts its n-th message (MAIL FROM);
+    - `lose_reply_at`: take the n-th message (it is received) and close the connection
+      before its « 250 »: the client never learns that it went;
+    - `hold_at`: take the n-th message and hold it, no reply, until `release` is set
+      (`holding` is set meanwhile: the moment to kill the client).
+    Each fault happens once (the counters count the whole server's life).
+    """
 
     refuse: set[str] = field(default_factory=set)
+    later: dict[str, int] = field(default_factory=dict)
     drop_at_mail: int | None = None
+    lose_reply_at: int | None = None
+    hold_at: int | None = None
     received: list[Received] = field(default_factory=list)
     mails: int = 0
+    datas: int = 0
+    rcpts: list[tuple[str, str]] = field(default_factory=list)  # (address, reply code)
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
@@ -133,12 +153,19 @@ class Recorder:
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if address in self.refuse:
+            self.rcpts.append((address, "550"))
             return "550 5.1.1 Destinataire inconnu"
+        if self.later.get(address, 0) > 0:
+            self.later[address] -= 1
+            self.rcpts.append((address, "450"))
+            return "450 4.2.0 Boite pleine, reessayez plus tard"
+        self.rcpts.append((address, "250"))
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         await asyncio.sleep(0)
+        self.datas += 1
         self.received.append(
             Received(
                 envelope.mail_from,
@@ -149,7 +176,41 @@ class Recorder:
                 bool(session.authenticated),
             )
         )
+        if self.datas == self.lose_reply_at:
+            server.transport.abort()  # taken, and the « 250 » never leaves
+            return "250 Message accepté"
+        if self.datas == self.hold_at:
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.01)
         return "250 Message accepté"
+
+    def to(self) -> list[str]:
+        """The main recipient of each message received, in order."""
+        return [addresses(r.message, "To")[0] for r in self.received]
+
+
+Server = Callable[..., Controller]
+
+
+@contextmanager
+def smtp_servers() -> Iterator[Server]:
+    """Start aiosmtpd servers on 127.0.0.1 and free ports; all stopped at the end."""
+    started: list[Controller] = []
+
+    def start(handler: Recorder, **options: Any) -> Controller:
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
+        controller.start()
+        started.append(controller)
+        return controller
+
+    try:
+        yield start
+    finally:
+        for controller in started:
+            if isinstance(controller.handler, Recorder):
+                controller.handler.release.set()
+            controller.stop()
 
 
 def self_signed(tmp: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:

@@ -519,7 +519,8 @@ def email(folders: LetterFolders, with_docx: WithDocx = False, attach: Attach = 
 
 SEND_HELP = {
     "dry_run": "Sans --no-dry-run, rien ne part : lettres montre ce qui partirait, et à qui.",
-    "resend": "Renvoyer aussi les courriers déjà envoyés (d'après leur journal envois.jsonl).",
+    "resend": "Renvoyer aussi les courriers déjà envoyés ou incertains (d'après leur journal "
+    "envois.jsonl).",
     "rate": "Au plus N messages par minute (pour les gros envois).",
 }
 
@@ -544,6 +545,8 @@ def send(
     Le mot de passe : variable LETTRES_SMTP_PASSWORD, sinon il est demandé ; jamais enregistré.
 
     Interrompu, l'envoi reprend où il s'est arrêté quand on relance la même commande.
+    Un courriel remis au serveur sans réponse de sa part est « incertain » : il ne repart
+    pas seul ; « lettres sent » s'il est arrivé, --resend sinon.
     """
     from lettres.sending import SendOptions, send_letters
 
@@ -552,15 +555,58 @@ def send(
     outcomes = send_letters(
         ws, folders, options, password=lambda: smtp_password(ws), progress=outcome_printer()
     )
-    sent = sum(1 for outcome in outcomes if outcome.status == "sent")
-    before = sum(1 for outcome in outcomes if outcome.status == "already-sent")
+    counts = {status: sum(1 for o in outcomes if o.status == status)
+              for status in ("sent", "already-sent", "uncertain", "refused")}  # fmt: skip
     if dry_run:
         if ws.sender.sending is None:
             say("Aucun serveur d'envoi configuré : ajoutez la section « envoi: » de "
                 "modeles/collectif.yaml avant --no-dry-run.", stderr=True)  # fmt: skip
         say("Simulation : rien n'a été envoyé ; ajoutez --no-dry-run pour envoyer.")
     else:
-        say(f"{sent} courriel(s) envoyé(s), {before} déjà envoyé(s) auparavant.")
+        say(f"{counts['sent']} courriel(s) envoyé(s), {counts['already-sent']} déjà envoyé(s) "
+            "auparavant.")  # fmt: skip
+    if counts["uncertain"] or counts["refused"]:
+        say(f"[bold red]{counts['uncertain']} incertain(s), {counts['refused']} refusé(s)[/] : "
+            "voir ci-dessus.", stderr=True)  # fmt: skip
+        raise typer.Exit(1)
+
+
+@command("sent")
+def sent(
+    folders: LetterFolders,
+    on: Annotated[
+        date | None,
+        typer.Option(
+            "--date",
+            parser=parse_date,
+            metavar="AAAA-MM-JJ",
+            help="Le jour de l'envoi (par défaut : aujourd'hui, ou celui du courriel incertain).",
+        ),
+    ] = None,
+    note: Annotated[
+        str | None,
+        typer.Option(
+            "--note",
+            metavar="TEXTE",
+            help="Comment il est parti (Outlook, la poste, en main propre…).",
+        ),
+    ] = None,
+) -> None:
+    """Noter un envoi fait sans lettres (Outlook, la poste, en main propre) dans envois.jsonl.
+
+    Le courrier est alors « envoyé » : relance comptée de ce jour, courrier figé, sur la page
+    web. Confirme aussi un envoi « incertain » qui est bien arrivé.
+    """
+    from lettres.by_hand import record_sent
+    from lettres.journal import journal_path
+
+    for folder in folders:
+        done = record_sent(folder, date.today(), on, note)
+        where = escape(str(shown(journal_path(done.folder))))
+        what = "envoi incertain confirmé" if done.settled else "envoi noté"
+        say(f"[green]{what.capitalize()}[/] : le {done.line.day.isoformat()}, dans {where}")
+        if done.earlier and not done.settled:
+            say(f"  (déjà envoyé le {done.earlier.isoformat()} : la relance compte de ce jour-là)")
 
 
 def smtp_password(ws: Workspace) -> str:
@@ -583,6 +629,12 @@ def outcome_printer() -> Callable[[Any], None]:
         if outcome.status == "already-sent":
             when = outcome.sent_at.strftime("%d/%m/%Y à %H:%M") if outcome.sent_at else "?"
             say(f"Déjà envoyé le {when} : {folder} (à {to}) ; --resend pour le renvoyer.")
+            return
+        if outcome.status == "uncertain":
+            say(f"[bold red]Incertain[/] : {escape(outcome.problem or '')}", stderr=True)
+            return
+        if outcome.status == "refused":
+            say(f"[bold red]Refusé[/] : {escape(outcome.problem or '')}", stderr=True)
             return
         cc = escape(", ".join(outcome.cc) or "aucune")
         files = escape(", ".join(outcome.attachments))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lettres.errors import DataError
+from lettres.errors import DataError, LettresError
 
 T = TypeVar("T")
 
@@ -55,17 +56,98 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
+RECORD_LOCK_TIMEOUT = 30.0  # seconds; a line is appended in milliseconds
+
+
+def record_lock_path(path: Path) -> Path:
+    """`.envois.jsonl.lock` beside `envois.jsonl`: hidden, so never taken for a letter's file."""
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def record_lock(path: Path) -> Iterator[None]:
+    """Held while a record (journal, answers) is read then added to by one process at a time.
+
+    Two `lettres answer` at once would otherwise both read the same lines and one of the
+    two new lines could be lost. Held already by this process, it is simply kept: a
+    command may check a record, then append to it under the same lock.
+    """
+    from filelock import FileLock, Timeout
+
+    key = record_lock_path(path).absolute()
+    if key in _held:
+        yield
+        return
+    lock = FileLock(key, timeout=RECORD_LOCK_TIMEOUT)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LettresError(
+            f"{path} est occupé par une autre commande lettres depuis plus de "
+            f"{RECORD_LOCK_TIMEOUT:.0f} s ({lock.lock_file}) : attendez qu'elle finisse, "
+            "puis relancez"
+        ) from None
+    except OSError as error:
+        raise LettresError(
+            f"impossible de créer {lock.lock_file} ({error.strerror or error}) : lettres doit "
+            "pouvoir écrire dans le dossier du courrier"
+        ) from None
+    _held.add(key)
+    try:
+        yield
+    finally:
+        _held.discard(key)
+        lock.release()
+
+
+_held: set[Path] = set()
+
+
+def append_lines(path: Path, lines: Sequence[str]) -> None:
+    """Add lines at the end, on disk before returning; earlier lines are never rewritten.
+
+    The caller holds `record_lock(path)`. A last line without its newline (a hand edit)
+    gets one first, so the new line never joins it.
+    """
+    data = "".join(f"{line}\n" for line in lines).encode("utf-8")
+    with path.open("a+b") as stream:
+        if stream.tell() > 0:
+            stream.seek(-1, os.SEEK_END)
+            if stream.read(1) != b"\n":
+                data = b"\n" + data
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
 def read_json_lines(path: Path, parse: Callable[[Any], T], what: str) -> list[T]:
-    """Each line of a JSON-lines record (journal, answers); a damaged one is named by line."""
-    if not path.exists():
+    """Each line of a JSON-lines record (journal, answers); a damaged one is named by line.
+
+    Read as bytes and decoded line by line: a file saved in Latin-1 by another program is
+    an error at its first bad line, never a crash.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
         return []
+    except OSError as error:
+        raise DataError.at(path, None, f"lecture impossible ({error.strerror or error})") from None
     items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, raw in enumerate(data.splitlines(), 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DataError.at(
+                path,
+                number,
+                f"ligne {what} qui n'est pas du texte UTF-8 (le fichier a-t-il été enregistré "
+                "dans un autre encodage ?) : corrigez-la ou supprimez-la",
+            ) from None
         if not line.strip():
             continue
         try:
             items.append(parse(json.loads(line)))
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
             raise DataError.at(
                 path, number, f"ligne {what} illisible : corrigez-la ou supprimez-la"
             ) from None

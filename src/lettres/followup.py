@@ -62,6 +62,18 @@ def parse_follow_up(value: str | date) -> Delay | date:
 
 
 def due_date(value: str | date, start: date) -> date:
-    """The day the follow-up falls due, for a letter that left on `start`."""
+    """The day the follow-up falls due, for a letter that left on `start`.
+
+    A delay that would end after the year 9999 is a BadFollowUp, not a crash: `register`
+    then names this one letter and lists the others.
+    """
     parsed = parse_follow_up(value)
-    return parsed if isinstance(parsed, date) else parsed.after(start)
+    if isinstance(parsed, date):
+        return parsed
+    try:
+        return parsed.after(start)
+    except (OverflowError, ValueError):
+        raise BadFollowUp(
+            f"« relance : {value} » à partir du {start.isoformat()} tomberait après l'an 9999 : "
+            f"vérifiez la date du courrier et sa relance ; {FOLLOW_UP_HELP}"
+        ) from None

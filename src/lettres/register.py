@@ -17,13 +17,13 @@ from lettres import recipients
 from lettres.answers import read_answers
 from lettres.errors import DataError, LettresError, Problem
 from lettres.folders import PDF_NAME, SOURCE_NAME, letter_folders
-from lettres.followup import due_date
-from lettres.journal import read_journal
+from lettres.followup import BadFollowUp, due_date
+from lettres.journal import History, read_history
 from lettres.models import Directory
 from lettres.source import LetterFront, load_letter
 from lettres.workspace import Workspace
 
-LetterStatus = Literal["brouillon", "envoye", "repondu", "inconnu"]
+LetterStatus = Literal["brouillon", "envoye", "repondu", "inconnu", "incertain", "refuse"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class Entry:
     follow_up: date | None
     pdf: Path | None
     journal_readable: bool = True
+    uncertain_since: date | None = None  # a message handed over whose reply never came
+    refused_on: date | None = None  # the server's last word: refused, nothing went
 
     @property
     def status(self) -> LetterStatus:
@@ -48,15 +50,25 @@ class Entry:
             return "repondu"
         if not self.journal_readable:
             return "inconnu"
-        return "envoye" if self.sent_on is not None else "brouillon"
+        if self.uncertain_since is not None:
+            return "incertain"
+        if self.sent_on is not None:
+            return "envoye"
+        return "refuse" if self.refused_on is not None else "brouillon"
 
     def status_text(self) -> str:
         if self.answered_on is not None:
             return f"répondu le {self.answered_on.isoformat()}"
         if not self.journal_readable:
             return "envoi inconnu (journal illisible)"
+        if self.uncertain_since is not None:
+            return (
+                f"incertain (remis au serveur le {self.uncertain_since.isoformat()}, sans réponse)"
+            )
         if self.sent_on is not None:
             return f"envoyé le {self.sent_on.isoformat()}"
+        if self.refused_on is not None:
+            return f"refusé le {self.refused_on.isoformat()} (non envoyé)"
         return "brouillon"
 
     def has_status(self, status: LetterStatus) -> bool:
@@ -97,13 +109,21 @@ def read_entry(directory: Directory, folder: Path, problems: list[Problem]) -> E
         )
         return None
     try:
-        front, _ = load_letter(source)
+        front, document = load_letter(source)
     except DataError as error:
         problems.extend(error.problems)
         return None
-    sent_on, journal_readable = first_sending(folder, problems)
-    answered_on = first_answer(folder, problems)
-    follow_up = due_date(front.follow_up, sent_on or front.date) if front.follow_up else None
+    history = read_sendings(folder, problems)
+    sent_on = history.first_sent_on() if history else None
+    pending = history.pending() if history else []
+    uncertain_since = min(line.day for line in pending) if pending else None
+    refusal = history.refusal() if history else None
+    left_on = sent_on or uncertain_since or (None if refusal else front.date)
+    try:
+        follow_up = due_date(front.follow_up, left_on) if front.follow_up and left_on else None
+    except BadFollowUp as error:
+        problems.append(Problem(source, document.front.key_lines.get("relance"), str(error)))
+        return None
     pdf = folder / PDF_NAME
     return Entry(
         folder=folder,
@@ -113,20 +133,22 @@ def read_entry(directory: Directory, folder: Path, problems: list[Problem]) -> E
         recipient=recipient_label(directory, front),
         subject=front.subject,
         sent_on=sent_on,
-        answered_on=answered_on,
+        answered_on=first_answer(folder, problems),
         follow_up=follow_up,
         pdf=pdf if pdf.is_file() else None,
-        journal_readable=journal_readable,
+        journal_readable=history is not None,
+        uncertain_since=uncertain_since,
+        refused_on=refusal.day if refusal and not sent_on else None,
     )
 
 
-def first_sending(folder: Path, problems: list[Problem]) -> tuple[date | None, bool]:
+def read_sendings(folder: Path, problems: list[Problem]) -> History | None:
+    """The journal, or None (its problem reported) when it cannot be read."""
     try:
-        sent = read_journal(folder)
+        return read_history(folder)
     except DataError as error:
         problems.extend(error.problems)
-        return None, False
-    return (min(s.sent_at for s in sent).date() if sent else None), True
+        return None
 
 
 def first_answer(folder: Path, problems: list[Problem]) -> date | None:

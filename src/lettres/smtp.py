@@ -8,11 +8,17 @@ to the server.
 
 from __future__ import annotations
 
+import io
 import smtplib
 import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import copy as shallow_copy
+from dataclasses import dataclass
+from email.generator import BytesGenerator
+from email.headerregistry import AddressHeader
+from email.message import EmailMessage
 
 from lettres.errors import ConnectionFailed
 from lettres.folders import SENDER_FILE
@@ -20,6 +26,8 @@ from lettres.models import Sending
 
 PASSWORD_VARIABLE = "LETTRES_SMTP_PASSWORD"
 TIMEOUT = 60.0
+
+Refusals = dict[str, tuple[int, str]]  # address → the server's reply to its RCPT
 
 
 @contextmanager
@@ -147,3 +155,79 @@ def failure(error: Exception) -> str:
 
 def refusals(refused: dict[str, tuple[int, bytes]]) -> str:
     return ", ".join(f"{addr} : {code} {text_of(why)}" for addr, (code, why) in refused.items())
+
+
+# One message, step by step: `smtplib.send_message` hands over the DATA at once, while the
+# journal must note the message as in flight between the server's « oui » to every RCPT and
+# the DATA, and the batch decides what a refused recipient means.
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What the server is told: who sends, to whom, and the message's bytes."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+
+def envelope_of(message: EmailMessage) -> Envelope:
+    """The message as `send_message` would transmit it (no Bcc ever sent)."""
+    copy = shallow_copy(message)
+    del copy["Bcc"]
+    with io.BytesIO() as stream:
+        BytesGenerator(stream).flatten(copy, linesep="\r\n")
+        data = stream.getvalue()
+    return Envelope(
+        addresses(message, "From")[0],
+        (*addresses(message, "To"), *addresses(message, "Cc")),
+        data,
+    )
+
+
+def addresses(message: EmailMessage, name: str) -> tuple[str, ...]:
+    header = message[name]
+    if not isinstance(header, AddressHeader):
+        return ()
+    return tuple(a.addr_spec for a in header.addresses)
+
+
+def open_transaction(client: smtplib.SMTP, envelope: Envelope) -> Refusals:
+    """MAIL FROM then one RCPT TO per address; the refused addresses with the server's reply.
+
+    A refused sender is SMTPSenderRefused; a server closing (421) is SMTPServerDisconnected.
+    """
+    client.ehlo_or_helo_if_needed()
+    options = [f"size={len(envelope.data)}"] if client.has_extn("size") else []
+    code, answer = client.mail(envelope.sender, options)
+    closing(client, code, answer)
+    if code != 250:
+        reset(client)
+        raise smtplib.SMTPSenderRefused(code, answer, envelope.sender)
+    refused: Refusals = {}
+    for recipient in envelope.recipients:
+        code, answer = client.rcpt(recipient)
+        closing(client, code, answer)
+        if code not in (250, 251):
+            refused[recipient] = (code, text_of(answer))
+    return refused
+
+
+def send_data(client: smtplib.SMTP, envelope: Envelope) -> tuple[int, str]:
+    """The DATA and the server's reply: 250 means the message is the server's now."""
+    code, answer = client.data(envelope.data)
+    if code == 421:
+        client.close()
+    return code, text_of(answer)
+
+
+def closing(client: smtplib.SMTP, code: int, answer: bytes) -> None:
+    if code == 421:
+        client.close()
+        raise smtplib.SMTPServerDisconnected(f"421 {text_of(answer)}")
+
+
+def reset(client: smtplib.SMTP) -> None:
+    """Forget the message begun, keep the connection for the next one."""
+    code, answer = client.rset()
+    closing(client, code, answer)
