@@ -2,21 +2,27 @@
 
 An answered letter is no longer due for a follow-up. A ministry may answer twice, so the
 file keeps every answer; the answer's own document is copied beside the letter under a
-name that never replaces a file already there.
+name that never replaces a file already there. A line is appended under the file's lock,
+never by rewriting the file: two `lettres answer` at once both count, and fields that
+another version wrote in earlier lines stay as they are.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from lettres.errors import LettresError
-from lettres.files import read_json_lines, write_new, write_text_atomic
+from lettres.files import append_lines, read_json_lines, record_lock, write_new
 from lettres.folders import ANSWERS_NAME, SOURCE_NAME
 from lettres.source import load_letter
+
+MAX_DOCUMENT = 50 * 2**20  # bytes; a scanned answer of a few pages is a few megabytes
 
 
 @dataclass(frozen=True)
@@ -52,25 +58,61 @@ def record_answer(folder: Path, received: date, document: Path | None = None) ->
             f"une réponse du {received.isoformat()} ne peut pas précéder le courrier, "
             f"daté du {front.date.isoformat()} : vérifiez --date"
         )
-    earlier = read_answers(folder)
-    copied = None
-    if document is not None:
-        copied = copy_without_overwriting(document, folder, f"reponse-{received.isoformat()}")
-    answer = Answer(received, copied.name if copied else None)
-    lines = [a.to_json() for a in earlier] + [answer.to_json()]
-    write_text_atomic(answers_path(folder), "\n".join(lines) + "\n")
+    data = read_document(document) if document is not None else None
+    path = answers_path(folder)
+    with record_lock(path):
+        read_answers(folder)  # a damaged record is fixed first, never added to blindly
+        copied = None
+        if document is not None and data is not None:
+            name = f"reponse-{received.isoformat()}"
+            copied = copy_without_overwriting(data, document.suffix, folder, name)
+        answer = Answer(received, copied.name if copied else None)
+        append_lines(path, [answer.to_json()])
     return answer
 
 
-def copy_without_overwriting(source: Path, folder: Path, stem: str) -> Path:
-    """Copy under `stem.ext`, else `stem-2.ext`…: a hard link is made only if the name is free."""
+def read_document(source: Path) -> bytes:
+    """The answer's document, if it is a file of a sensible size.
+
+    Opened without blocking and checked before it is read: a FIFO would wait for ever for
+    a writer, /dev/zero never ends.
+    """
     try:
-        data = source.read_bytes()
+        handle = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise LettresError(f"fichier introuvable : {source}") from None
     except OSError as error:
         raise LettresError(f"lecture impossible de {source} ({error.strerror})") from None
-    suffix = source.suffix.lower()
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            raise LettresError(
+                f"{source} n'est pas un fichier ordinaire (un dossier, un périphérique ou un "
+                "tube) : indiquez le document de la réponse (PDF, courriel…)"
+            )
+        if status.st_size > MAX_DOCUMENT:
+            raise LettresError(too_big(source))
+        with os.fdopen(os.dup(handle), "rb") as stream:
+            data = stream.read(MAX_DOCUMENT + 1)
+    except OSError as error:
+        raise LettresError(f"lecture impossible de {source} ({error.strerror})") from None
+    finally:
+        os.close(handle)
+    if len(data) > MAX_DOCUMENT:
+        raise LettresError(too_big(source))
+    return data
+
+
+def too_big(source: Path) -> str:
+    return (
+        f"{source} dépasse {MAX_DOCUMENT // 2**20} Mo : ce n'est sans doute pas le document de "
+        "la réponse ; réduisez-le (un PDF compressé) ou gardez-le ailleurs"
+    )
+
+
+def copy_without_overwriting(data: bytes, suffix: str, folder: Path, stem: str) -> Path:
+    """Copy under `stem.ext`, else `stem-2.ext`…: a hard link is made only if the name is free."""
+    suffix = suffix.lower()
     for index in range(1, 1000):
         target = folder / f"{stem}{'' if index == 1 else f'-{index}'}{suffix}"
         try:
