@@ -207,3 +207,20 @@ def test_check_reads_templates_and_letters(
     assert result.exit_code == 1
     problem = next(p for p in result.stderr.splitlines() if f"{name}:{line}: erreur : " in p)
     assert words in problem
+
+
+def test_an_objet_that_is_not_utf_8_is_blamed_on_the_command_line(workspace: Path) -> None:
+    """A byte \\xff typed in a Latin-1 terminal reaches Python as a lone surrogate."""
+    import subprocess
+    import sys
+
+    command = [sys.executable.encode(), b"-m", b"lettres", b"--workspace", bytes(workspace),
+               b"draft", b"--template", b"courrier-general", b"--to", b"interieur",
+               b"--subject", b"Essai \xff", b"--date", b"2015-04-21", b"--format", b"docx"]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, timeout=60)
+    message = " ".join(result.stderr.decode("utf-8").split())
+    assert result.returncode == 1, message
+    assert "l'objet donné sur la ligne de commande (--subject « Essai \\xff »)" in message
+    assert "n'est pas du texte valide" in message
+    assert "YAML" not in message and "Traceback" not in message
+    assert not (workspace / "courriers").exists()

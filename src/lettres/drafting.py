@@ -90,6 +90,7 @@ def recipient_keys(workspace: Workspace, keys: Sequence[str]) -> list[str]:
 
 def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
     """Compose every letter the request asks for; write nothing."""
+    check_typed_text(request)
     template_path = find_template(workspace.templates_dir, request.template)
     template, document = load_template(template_path)
     keys = recipient_keys(workspace, request.to)
@@ -122,6 +123,38 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
         warnings += style_warnings(parsed)
         planned.append(Planned(folder, letter, text, warnings, numbering))
     return planned
+
+
+def check_typed_text(request: NewLetters) -> None:
+    """Bytes that are not UTF-8 on the command line (a terminal set to Latin-1) arrive as
+    lone surrogates; said here, where the option is known, not later as a broken YAML file."""
+    typed = [
+        ("l'objet donné", "--subject", request.subject),
+        ("le lieu donné", "--place", request.place),
+        ("le signataire donné", "--signatory", request.signatory),
+        ("la référence donnée", "--ref", request.ref),
+        *(("le destinataire donné", "--to", key) for key in request.to),
+        *(("la copie donnée", "--cc", key) for key in request.cc or ()),
+        *(("la pièce jointe donnée", "--enclosure", text) for text in request.enclosures),
+        *(("la variable donnée", "--var", f"{k}={v}") for k, v in request.variables.items()),
+    ]
+    for what, option, text in typed:
+        if text is not None and not is_valid_text(text):
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise LettresError(
+                f"{what} sur la ligne de commande ({option} « {shown} ») n'est pas du "
+                "texte valide : un octet n'y est pas de l'UTF-8 (le terminal est peut-être "
+                "réglé dans un autre encodage) ; retapez-le, ou écrivez-le dans lettre.md une "
+                "fois le courrier créé"
+            )
+
+
+def is_valid_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def front_values(
