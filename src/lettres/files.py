@@ -111,13 +111,27 @@ def append_lines(path: Path, lines: Sequence[str]) -> None:
     """
     data = "".join(f"{line}\n" for line in lines).encode("utf-8")
     with path.open("a+b") as stream:
-        if stream.tell() > 0:
+        new = stream.tell() == 0
+        if not new:
             stream.seek(-1, os.SEEK_END)
             if stream.read(1) != b"\n":
                 data = b"\n" + data
         stream.write(data)
         stream.flush()
         os.fsync(stream.fileno())
+    if new:
+        sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """A new file's name on disk too, not only its bytes (POSIX; Windows has no such call)."""
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def read_json_lines(path: Path, parse: Callable[[Any], T], what: str) -> list[T]:

@@ -1,7 +1,7 @@
 """When a letter must be followed up: `relance: 6 semaines` (or `15 jours`, `2 mois`) or a date.
 
 A delay is counted from the day the letter left: the first sending in its journal when
-there is one, otherwise the letter's own date (a letter posted by hand has no journal).
+there is one (`lettres sent` records one made by hand), otherwise the letter's own date.
 """
 
 from __future__ import annotations
