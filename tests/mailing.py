@@ -121,7 +121,9 @@ class Recorder:
     - `lose_reply_at`: take the n-th message (it is received) and close the connection
       before its « 250 »: the client never learns that it went;
     - `hold_at`: take the n-th message and hold it, no reply, until `release` is set
-      (`holding` is set meanwhile: the moment to kill the client).
+      (`holding` is set meanwhile: the moment to kill the client);
+    - `data_replies`: the replies to the first DATA commands, in order (« 451 … », « 554 … »):
+      a message so answered is not kept.
     Each fault happens once (the counters count the whole server's life).
     """
 
@@ -130,6 +132,7 @@ class Recorder:
     drop_at_mail: int | None = None
     lose_reply_at: int | None = None
     hold_at: int | None = None
+    data_replies: list[str] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     mails: int = 0
     datas: int = 0
@@ -166,6 +169,8 @@ class Recorder:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         await asyncio.sleep(0)
         self.datas += 1
+        if self.data_replies:
+            return self.data_replies.pop(0)
         self.received.append(
             Received(
                 envelope.mail_from,

@@ -8,6 +8,7 @@ test counts what the server received: no minister receives a letter twice.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from lettres.errors import SendInterrupted
 from lettres.journal import JOURNAL_NAME, read_history
 from lettres.sending import Seams, SendOptions, send_letters
 from lettres.workspace import load_workspace
@@ -199,6 +201,38 @@ def test_a_refusal_that_lasts_is_left_for_the_next_run(
     assert handler.to() == ["ministre@justice.gouv.fr", "ministre@interieur.gouv.fr"]
     row = register_rows(run)["interieur"]
     assert row["statut"] == "envoye" and row["envoye_le"] == date.today().isoformat()
+
+
+def test_a_message_refused_after_its_data_is_retried_then_journaled_as_refused(
+    workspace: Path, letters: list[Path], server: Server
+) -> None:
+    handler = Recorder(data_replies=["451 4.3.0 Erreur locale, reessayez", "554 5.6.0 Refuse"])
+    configure(workspace, server(handler).port)
+    slept: list[float] = []
+    ws = load_workspace(workspace)
+    outcomes = send_letters(ws, letters[:2], SendOptions(dry_run=False),
+                            seams=Seams(sleep=slept.append))  # fmt: skip
+    assert [o.status for o in outcomes] == ["refused", "sent"]
+    assert slept == [10.0] and "554" in str(outcomes[0].problem)
+    assert states(letters[0]) == ["en-cours", "refuse", "en-cours", "refuse"]
+    assert read_history(letters[0]).pending() == []  # refused is certain: nothing went
+    assert handler.to() == ["ministre@justice.gouv.fr"]
+
+
+def test_no_data_is_sent_when_the_journal_cannot_note_it_first(
+    workspace: Path, letters: list[Path], server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = Recorder()
+    configure(workspace, server(handler).port)
+
+    def disk_full(path: Path, lines: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("lettres.journal.append_lines", disk_full)
+    with pytest.raises(SendInterrupted, match="ne peut pas être écrit") as error:
+        send_letters(load_workspace(workspace), letters[:1], SendOptions(dry_run=False))
+    assert "No space left on device" in str(error.value) and "rien n'est envoyé" in str(error.value)
+    assert handler.mails == 1 and handler.datas == 0 and handler.received == []
 
 
 def test_the_main_recipient_refused_means_not_sent(
