@@ -545,8 +545,10 @@ def send(
     Le mot de passe : variable LETTRES_SMTP_PASSWORD, sinon il est demandé ; jamais enregistré.
 
     Interrompu, l'envoi reprend où il s'est arrêté quand on relance la même commande.
-    Un courriel remis au serveur sans réponse de sa part est « incertain » : il ne repart
-    pas seul ; « lettres sent » s'il est arrivé, --resend sinon.
+
+    Sans réponse du serveur, un courriel est « incertain » et ne repart pas seul.
+
+    Arrivé : « lettres sent DOSSIER » ; pas arrivé : « lettres send --resend DOSSIER ».
     """
     from lettres.sending import SendOptions, send_letters
 
@@ -594,8 +596,9 @@ def sent(
 ) -> None:
     """Noter un envoi fait sans lettres (Outlook, la poste, en main propre) dans envois.jsonl.
 
-    Le courrier est alors « envoyé » : relance comptée de ce jour, courrier figé, sur la page
-    web. Confirme aussi un envoi « incertain » qui est bien arrivé.
+    Le courrier est alors « envoyé » : relance comptée de ce jour, figé, sur la page web.
+
+    Confirme aussi un envoi « incertain » qui est bien arrivé.
     """
     from lettres.by_hand import record_sent
     from lettres.journal import journal_path

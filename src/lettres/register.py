@@ -62,9 +62,7 @@ class Entry:
         if not self.journal_readable:
             return "envoi inconnu (journal illisible)"
         if self.uncertain_since is not None:
-            return (
-                f"incertain (remis au serveur le {self.uncertain_since.isoformat()}, sans réponse)"
-            )
+            return f"incertain (remis le {self.uncertain_since.isoformat()})"
         if self.sent_on is not None:
             return f"envoyé le {self.sent_on.isoformat()}"
         if self.refused_on is not None:
