@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lettres.typography import NBSP, NNBSP, date_line, french_date, lint, typographize
+from lettres.typography import NB_HYPHEN, NBSP, NNBSP, date_line, french_date, lint, typographize
 
 # ----------------------------------------------------------------------------- dates
 
@@ -153,7 +153,7 @@ def test_no_space_before_comma_full_stop_ellipsis_and_around_parentheses(
         ("n°\u202f3", "n°\u00a03"),
         ("n°\u00a03", "n°\u00a03"),
         ("nº 7", "nº\u00a07"),
-        ("18 000 €", "18 000\u00a0€"),
+        ("18 000 €", "18\u202f000\u00a0€"),
         ("50€", "50\u00a0€"),
         ("8,5 %", "8,5\u00a0%"),
         ("8,5%", "8,5\u00a0%"),
@@ -298,12 +298,28 @@ PIECES = [
     "a@b.fr",
     "```",
     "](",
+    "septembre",
+    "2014",
+    "000",
+    "h",
+    "°C",
+    "km",
+    "Monsieur",
+    "Dupont",
+    "article",
+    "-",
+    "&amp;",
+    "host:8080",
+    "x.fr/?p=1",
+    "std::",
+    "<",
+    ">",
 ]
 rule_text = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
 def skeleton(text: str) -> str:
-    return "".join(c for c in text if not c.isspace() and c not in '"«»')
+    return "".join(c for c in text.replace(NB_HYPHEN, "-") if not c.isspace() and c not in '"«»')
 
 
 def line_breaks(text: str) -> list[str]:
@@ -344,3 +360,106 @@ def test_changes_nothing_but_spaces_and_quotes(text: str) -> None:
 @given(st.one_of(mixed_text, rule_text))
 def test_line_breaks_are_preserved(text: str) -> None:
     assert line_breaks(typographize(text)) == line_breaks(text)
+
+
+# ----------------------------------------------------------------------------- units kept whole
+
+NNB = "\u202f"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("le 23 septembre 2014.", f"le 23{NBSP}septembre{NBSP}2014."),
+        ("le 1er février 2018", f"le 1er{NBSP}février{NBSP}2018"),
+        ("le 23 septembre", f"le 23{NBSP}septembre"),
+        ("en septembre 2014", f"en septembre{NBSP}2014"),
+        ("à 18 h 30 ;", f"à 18{NBSP}h{NBSP}30{NNB};"),
+        ("à 18 h.", f"à 18{NBSP}h."),
+        ("30 °C", f"30{NBSP}°C"),
+        ("12 km et 5 m.", f"12{NBSP}km et 5{NBSP}m."),
+        ("2 millions d'euros, 300 euros", f"2{NBSP}millions d'euros, 300{NBSP}euros"),
+        ("18 000 €", f"18{NNB}000{NBSP}€"),
+        ("1 250 000 personnes", f"1{NNB}250{NNB}000 personnes"),
+        ("n° 12", f"n°{NBSP}12"),
+        ("Monsieur Cazeneuve", f"Monsieur{NBSP}Cazeneuve"),
+        ("M. Dupont et Mme Durand", f"M.{NBSP}Dupont et Mme{NBSP}Durand"),
+        ("l'article 225-4-1 du code", f"l'article{NBSP}225{NB_HYPHEN}4{NB_HYPHEN}1 du code"),
+        ("art. L. 121-1", f"art.{NBSP}L.{NBSP}121{NB_HYPHEN}1"),
+        # left as they are
+        ("06 71 00 69 90", "06 71 00 69 90"),
+        ("en 2014 250 personnes", "en 2014 250 personnes"),
+        ("Madame la Ministre", "Madame la Ministre"),
+        ("les pages 12-14", "les pages 12-14"),
+        ("8 heures", "8 heures"),
+        ("https://exemple.fr/23 septembre", "https://exemple.fr/23 septembre"),
+    ],
+)
+def test_units_that_must_not_break_are_glued(source: str, expected: str) -> None:
+    check(source, expected)
+
+
+# ----------------------------------------------------------------------------- what not to touch
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("voir contrelatraite.org/?p=12 !", f"voir contrelatraite.org/?p=12{NNB}!"),
+        ("sur www.contrelatraite.org/?p=12", "sur www.contrelatraite.org/?p=12"),
+        ("exemple.fr/a;b", "exemple.fr/a;b"),
+        ("Tom &amp; Jerry", "Tom &amp; Jerry"),
+        ("&#8217; et &#x2019;", "&#8217; et &#x2019;"),
+        ("le serveur host:8080", "le serveur host:8080"),
+        ("std::vector", "std::vector"),
+        ("urn:isbn:123", "urn:isbn:123"),
+        ("C:\\Users\\moi", "C:\\Users\\moi"),
+        ("le fichier /etc/hosts;", f"le fichier /etc/hosts{NNB};"),
+        ("[le site](<https://exemple.fr/a b?c=1>)", "[le site](<https://exemple.fr/a b?c=1>)"),
+        ("écrire à <contact@exemple.fr> ; merci", f"écrire à <contact@exemple.fr>{NNB}; merci"),
+        ("<https://exemple.fr/?q=1>", "<https://exemple.fr/?q=1>"),
+        ("`18 000 €`", "`18 000 €`"),
+        ("Note: voir", f"Note{NBSP}: voir"),
+    ],
+)
+def test_code_like_text_is_left_alone(source: str, expected: str) -> None:
+    check(source, expected)
+
+
+PROTECTED_SAMPLES = st.one_of(
+    st.builds(
+        "{}{}.{}/{}".format,
+        st.sampled_from(["", "https://", "http://", "www."]),
+        st.from_regex(r"[a-z][a-z0-9-]{0,8}[a-z0-9]", fullmatch=True),
+        st.sampled_from(["fr", "org", "com", "gouv.fr"]),
+        st.from_regex(r"[a-z0-9?=&:;!%#/._-]{0,12}[a-z0-9/]", fullmatch=True),
+    ),
+    st.from_regex(r"[a-z][a-z0-9._-]{0,10}[a-z]@[a-z]{1,8}\.(fr|org)", fullmatch=True),
+    st.sampled_from(["&amp;", "&nbsp;", "&#8217;", "&#x2019;", "&lt;"]),
+    st.from_regex(r"[0-2]?[0-9]:[0-5][0-9]", fullmatch=True),
+    st.from_regex(r"[a-z]{1,8}:[0-9]{2,5}", fullmatch=True),
+    st.sampled_from(["std::vector", "std::", "urn:isbn:2-07", "C:\\Users\\moi"]),
+    st.from_regex(r"/[a-z]{1,6}(/[a-z0-9._-]{1,6}){0,3}", fullmatch=True),
+    st.from_regex(r"`[^`\n]{1,15}`", fullmatch=True),
+    st.from_regex(r"\[[a-z ]{1,8}\]\(<[a-z:/. ?=!;]{1,15}>\)", fullmatch=True),
+)
+PROSE = st.sampled_from(
+    [" ", " ; ", " : ", " ! ", " ? ", ", ", ". ", " « ", " » ", ' "', '" ', " (", ") ", "\n",
+     " 23 septembre 2014 ", " 18 000 € ", " Monsieur Cazeneuve ", " article 225-4-1 ",
+     " voir ", " n° 3 ", " 18 h 30 "]
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(PROSE, PROTECTED_SAMPLES), min_size=1, max_size=6), PROSE, st.booleans())
+def test_protected_spans_are_never_altered_and_the_rules_are_idempotent(
+    pieces: list[tuple[str, str]], last: str, curly: bool
+) -> None:
+    text = "".join(prose + span for prose, span in pieces) + last
+    once = typographize(text, curly_apostrophes=curly)
+    assert typographize(once, curly_apostrophes=curly) == once
+    position = 0
+    for _, span in pieces:
+        found = once.find(span, position)
+        assert found >= 0, f"{span!r} altéré dans {once!r}"
+        position = found + len(span)

@@ -1,8 +1,13 @@
 """French typography for every text written into a letter (reference §3 and §4).
 
-The rules only ever touch spaces and straight double quotes, so they can run on text a
-person typed without changing what it says; and they leave alone whatever a rule would
-break: URLs, e-mail addresses, times, code.
+The rules only ever touch spaces, straight double quotes and (in article references) the
+hyphen, so they can run on text a person typed without changing what it says; and they leave
+alone whatever a rule would break: URLs and domain names, e-mail addresses, HTML entities,
+times, ports, paths, code.
+
+They also glue what a line must never split (« 23 septembre 2014 », « 18 h 30 », « 18 000 € »,
+« Monsieur Cazeneuve », « article 225-4-1 ») with no-break spaces, here in the final text, so
+that both writers keep them whole.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from datetime import date
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
+NB_HYPHEN = "\u2011"  # drawn by Libertinus Serif; the PDF layout prints it as a boxed "-"
 
 _MONTHS = (
     "janvier",
@@ -51,17 +57,33 @@ _BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _H = f"[^\\S{_BREAKS}]"
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»`]*", re.IGNORECASE)
+# A domain name without a scheme (contrelatraite.org/?p=12): labels and a top-level domain of
+# letters, then whatever path, query or port follows without a space.
+_DOMAIN = re.compile(
+    r"(?<![\w.@/-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}(?![\w@-])"
+    r"(?:[/?#:][^\s<>\"«»`]*)?",
+    re.IGNORECASE,
+)
 _URL_TRAILER = ".,;:!?'’…"
 _PROTECTED = (
     re.compile(r"(?ms)^[ \t]*(`{3,}|~{3,}).*?(?:^[ \t]*\1|\Z)"),  # fenced code block
     re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)"),  # inline code
     re.compile(r"(?<=\])\([^()\s]*(?:[ \t]+\"[^\"\n]*\")?\)"),  # Markdown link target
+    re.compile(r"(?<=\])\(<[^<>\n]*>(?:[ \t]+\"[^\"\n]*\")?\)"),  # link target in <…>
+    re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"),  # autolink <https://…>
+    re.compile(r"<[^\s<>@]+@[^\s<>@]+>"),  # autolink <nom@exemple.fr>
+    re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"),  # entity
+    re.compile(r"(?<![\w/.~])(?:~|\.{1,2})?(?:/[\w.~%+-]+)+/?(?=[\s,;:!?)»]|$)"),  # /un/chemin
+    re.compile(r"(?<!\w)[A-Za-z]:\\[^\s]*"),  # C:\Windows\chemin
     re.compile(r"(?m)^ {0,3}\[[^\]\n]+\]:"),  # Markdown link reference definition
     # e-mail; tried only at the start of a word, without backtracking (long texts)
     re.compile(r"(?:mailto:)?(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE),
     re.compile(r"(?<!\w)\d{1,2}h(?:\d{2})?(?!\w)"),  # 18h, 18h00
     re.compile(r"(?<!\w)\d{1,2}:\d{2}(?!\w)"),  # 9:30
     re.compile(r"(?<=\d):(?=\d)"),  # any colon between two digits
+    # A colon tight between two words is code, a port or a scheme (host:8080, std::vector,
+    # urn:isbn): prose puts a space after it.
+    re.compile(r"(?<=[\w:]):(?=[\w:/\\])"),
 )
 
 
@@ -79,7 +101,11 @@ def _url_end(url: str) -> int:
 
 
 def _protected_spans(text: str) -> list[Span]:
-    spans = [(m.start(), m.start() + _url_end(m.group())) for m in _URL.finditer(text)]
+    spans = [
+        (m.start(), m.start() + _url_end(m.group()))
+        for pattern in (_URL, _DOMAIN)
+        for m in pattern.finditer(text)
+    ]
     for pattern in _PROTECTED:
         spans.extend(m.span() for m in pattern.finditer(text))
     return spans
@@ -167,6 +193,36 @@ _NUMERO = re.compile(f"\\b([nN][°º]){_H}*(?=\\d)")  # º: the ordinal indicato
 _BEFORE_UNIT = re.compile(f"(?<=\\d){_H}*(?=[€%‰$£])")
 _APOSTROPHE = re.compile("'")
 
+# ----------------------------------------------------------------------------- units kept whole
+
+_MONTH = "(?:" + "|".join(_MONTHS) + ")"
+_DAY_MONTH = re.compile(f"(?<![\\w,.])(?:1er|[0-3]?\\d){_H}+(?={_MONTH}(?!\\w))")
+_MONTH_YEAR = re.compile(f"(?<!\\w)({_MONTH}){_H}+(?=\\d{{4}}(?!\\d))")
+# Units written after a number with a space: « 30 °C », « 12 km », « 18 h 30 », « 2 millions ».
+_UNITS = (
+    "h|min|°C|°F|°|km|m|cm|mm|km²|m²|m³|kg|mg|ha|kWh|MW|Mo|Go|ko|Ko|To|euros?|millions?|milliards?"
+)
+_NUMBER_UNIT = re.compile(f"(?<=\\d){_H}+(?=(?:{_UNITS})(?![\\w²³]))")
+_HOUR_MINUTES = re.compile(f"(?<=\\d[ \t{NBSP}{NNBSP}]h){_H}+(?=\\d\\d(?!\\d))")
+# Groups of three digits: « 18 000 », « 1 250 000 » (a narrow no-break space, as in print).
+_THOUSANDS = re.compile(f"(?<![\\d,.])\\d{{1,3}}(?:{_H}\\d{{3}})+(?![\\d,]\\d)")
+_THOUSANDS_GAP = re.compile(_H)
+_CIVILITY = re.compile(
+    f"(?<![\\w.])(Monsieur|Madame|Mademoiselle|Messieurs|Mesdames|MM\\.|M\\.|Mmes|Mme|Mlle|Me|Dr|Pr)"
+    f"{_H}+(?=[A-ZÀ-ÖØ-Þ])"
+)
+# « article 225-4-1 », « art. L. 121-1 »: the number stays with its word, and its hyphens
+# do not break (no-break hyphens).
+_ARTICLE = re.compile(
+    f"(?<!\\w)([Aa]rticles?|[Aa]rt\\.){_H}+(?:([LRD]\\.?){_H}*)?(\\d+(?:[-{NB_HYPHEN}]\\d+)*)"
+    f"(?![-{NB_HYPHEN}]?\\w)"
+)
+
+
+def _article(match: re.Match[str]) -> str:
+    word, code, number = match.group(1, 2, 3)
+    return word + NBSP + (code + NBSP if code else "") + number.replace("-", NB_HYPHEN)
+
 
 def _high_mark(match: re.Match[str]) -> str:
     previous, spaces, mark = match.group(1, 2, 3)
@@ -188,6 +244,13 @@ _INSERTIONS: tuple[Rule, ...] = (
     (_BEFORE_HIGH, _high_mark),
     (_NUMERO, lambda m: m.group(1) + NBSP),
     (_BEFORE_UNIT, lambda m: NBSP),
+    (_DAY_MONTH, lambda m: m.group().rstrip(" \t" + NBSP + NNBSP) + NBSP),
+    (_MONTH_YEAR, lambda m: m.group(1) + NBSP),
+    (_NUMBER_UNIT, lambda m: NBSP),
+    (_HOUR_MINUTES, lambda m: NBSP),
+    (_THOUSANDS, lambda m: _THOUSANDS_GAP.sub(NNBSP, m.group())),
+    (_CIVILITY, lambda m: m.group(1) + NBSP),
+    (_ARTICLE, _article),
 )
 
 
