@@ -18,7 +18,7 @@ def test_copies_on_2015_04_21(run: Run) -> None:
     assert len(lines) == 5
     for line, name in zip(lines[1:], ["Moiron-Braud", "Lazerges", "Le Coz", "Toubon"], strict=True):
         assert line.startswith("- ") and name in line
-    assert lines[4] == "- Monsieur Jacques Toubon, Défenseur des droits"
+    assert lines[4] == "- Monsieur\u00a0Jacques Toubon, Défenseur des droits"
 
 
 def test_copies_as_emails_names_those_without_address(run: Run, workspace: Path) -> None:

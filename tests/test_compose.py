@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from lettres.compose import compose, resolve
-from lettres.letter import Letter, ListBlock, Paragraph
+from lettres.errors import LettresError
+from lettres.letter import Letter, ListBlock, Paragraph, Run
 from lettres.models import validate
 from lettres.source import LetterFront, split_document
 from lettres.workspace import load_workspace
@@ -110,3 +111,43 @@ def test_one_resolution_serves_many_renders_and_no_render_changes_it(workspace: 
     assert isinstance(first.body[0], Paragraph)
     assert "".join(run.text for run in first.body[0].runs) == f"{len(members) + 1} membres."
     assert resolved.context["membres"] == members and "Intrus" not in members
+
+
+def test_names_the_letter_prints_never_split(workspace: Path) -> None:
+    made = letter(workspace, copies="[miprof]", body="Nous avons écrit à Bernard Cazeneuve.\n")
+    assert made.recipient_block[0] == f"Monsieur{NB}Bernard{NB}Cazeneuve"
+    assert made.copies[0].startswith(f"Madame{NB}Elisabeth{NB}Moiron-Braud, ")
+    assert made.body == (Paragraph((Run(f"Nous avons écrit à Bernard{NB}Cazeneuve."),)),)
+
+
+def test_enclosures_are_separated_by_a_semicolon_that_never_starts_a_line(workspace: Path) -> None:
+    made = letter(workspace, pj="[Compte rendu du 23 septembre 2014, Synthèse]")
+    assert made.enclosures_line == (
+        f"P.{NB}J.{NB}: Compte rendu du 23{NB}septembre{NB}2014\u202f; Synthèse"
+    )
+
+
+def test_curly_apostrophes_are_a_workspace_choice(workspace: Path) -> None:
+    body = "L'État et `l'outil` : https://exemple.fr/l'page\n"
+    assert letter(workspace, body=body).closing.count("'") == 2  # off by default
+    settings = workspace / "modeles" / "collectif.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "typographie:\n  apostrophe_courbe: true\n",
+        encoding="utf-8",
+    )
+    made = letter(workspace, body=body)
+    assert made.closing == (
+        "Je vous prie d’agréer, Monsieur le Ministre, l’expression de ma très haute considération."
+    )
+    runs = made.body[0].runs  # type: ignore[union-attr]
+    assert "".join(run.text for run in runs) == f"L’État et l'outil{NB}: https://exemple.fr/l'page"
+
+
+def test_an_unknown_typography_setting_is_named(workspace: Path) -> None:
+    settings = workspace / "modeles" / "collectif.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "typographie:\n  apostrophes: true\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LettresError, match="apostrophe_courbe"):
+        load_workspace(workspace)

@@ -46,7 +46,7 @@ def test_new_letter_writes_source_and_docx(run: Run, workspace: Path) -> None:
         "Je vous prie d'agréer, Monsieur le Ministre, l'expression de ma très haute considération."
         in text
     )
-    assert f"–{NB}Monsieur Jacques Toubon, Défenseur des droits" in text
+    assert f"–{NB}Monsieur{NB}Jacques{NB}Toubon, Défenseur des droits" in text
 
 
 def test_rebuild_from_source_after_an_edit(run: Run, workspace: Path) -> None:
@@ -74,7 +74,7 @@ def test_mail_merge_one_letter_per_recipient(run: Run, workspace: Path) -> None:
     assert "5 courrier(s), 10 fichier(s) écrit(s)" in result.stdout
     justice = paragraphs(next(f for f in folders if "justice" in f.name) / "lettre.docx")
     assert "Madame la Garde des Sceaux," in justice
-    assert "Madame Christiane Taubira" in justice
+    assert f"Madame{NB}Christiane{NB}Taubira" in justice
 
 
 def test_templates_are_listed_with_their_variables(run: Run) -> None:
@@ -263,3 +263,19 @@ def test_ordinals_and_mr_are_warned_not_rewritten(run: Run, workspace: Path) -> 
     assert "lettre.md : ligne 9 : « 2ème » s'écrit « 2e »" in warnings
     assert "ligne 9 : « Mr » s'écrit « M. »" in warnings
     assert "Le 2ème plan, selon Mr Dupont." in paragraphs(source.parent / "lettre.docx")
+
+
+def test_first_of_the_month_and_capitalised_titles_are_warned(run: Run, workspace: Path) -> None:
+    body = (
+        "Monsieur le Ministre, le Premier Ministre a reçu le Collectif le 1 février.\n\n"
+        "Le rapport du Ministère de l'Intérieur.\n"
+    )
+    source = write_source(workspace, body)
+    result = run("draft", str(source), "--format", "docx")
+    assert result.exit_code == 0, result.output
+    warnings = " ".join(result.stderr.split())
+    assert "lettre.md : ligne 7 : « 1 février » s'écrit « 1er février »" in warnings
+    assert "lettre.md : ligne 7 : « Premier Ministre » s'écrit « Premier ministre »" in warnings
+    assert "lettre.md : ligne 9 : « du Ministère » s'écrit « du ministère »" in warnings
+    assert "« Monsieur le Ministre » s'écrit" not in warnings  # an appellation keeps its capital
+    assert f"le 1{NB}février." in " ".join(paragraphs(source.parent / "lettre.docx"))

@@ -21,7 +21,7 @@ SOURCE = SOURCE_2015
 NB = "\u00a0"  # no-break space
 COLLECTIF = f"Collectif «{NB}Ensemble contre la traite des êtres humains{NB}»"
 
-RECIPIENT = ["Monsieur Bernard Cazeneuve", "Ministre de l'Intérieur", "Place Beauvau",
+RECIPIENT = [f"Monsieur{NB}Bernard{NB}Cazeneuve", "Ministre de l'Intérieur", "Place Beauvau",
              "75800 PARIS CEDEX 08"]  # fmt: skip
 DATE = f"Paris, le 21{NB}avril{NB}2015"
 SUBJECT = (
@@ -30,14 +30,14 @@ SUBJECT = (
 )
 APPELLATION = "Monsieur le Ministre,"
 BODY = [
-    f"Vous aviez reçu les représentants du {COLLECTIF}, le 23 septembre 2014 (compte rendu "
+    f"Vous aviez reçu les représentants du {COLLECTIF}, le 23{NB}septembre{NB}2014 (compte rendu "
     "ci-joint). Vous nous aviez fait alors très clairement part de votre volonté de lutter "
     "résolument contre la traite des êtres humains, en appliquant des principes d'action de "
     "clarté et de rationalité.",
     "Vous nous aviez notamment annoncé la transmission d'une circulaire à destination des "
     "préfets, leur fixant au titre de leurs objectifs prioritaires la lutte contre la traite et "
     "le règlement des dysfonctionnements en matière de protection des victimes.",
-    "Monsieur Raphaël Sodini, membre de votre cabinet que vous nous aviez désigné comme "
+    f"Monsieur{NB}Raphaël Sodini, membre de votre cabinet que vous nous aviez désigné comme "
     "correspondant sur la traite et que nous avons rencontré, nous avait confirmé qu'un courrier "
     "devait être adressé aux préfets avant la fin de l'année 2014.",
     "Ces consignes de votre ministère nous apparaissent indispensables pour pouvoir envisager la "
@@ -46,7 +46,7 @@ BODY = [
     "coordination régionale.",
     "Nous sommes en effet très inquiets de constater qu'un an bientôt après son adoption, le plan "
     "national de lutte contre la traite des êtres humains a très peu d'effets concrets sur le "
-    "terrain. Le ministère de la Justice, dans sa circulaire du 22 janvier 2015, précise sa "
+    f"terrain. Le ministère de la Justice, dans sa circulaire du 22{NB}janvier{NB}2015, précise sa "
     "politique pénale en matière de lutte contre la traite des êtres humains. Nous espérons que "
     "le ministère de l'Intérieur va également rendre visible sa volonté d'agir dans ce domaine.",
     "Nous voyons tous les jours sur le terrain des victimes qui ont de grandes difficultés à "
@@ -60,24 +60,24 @@ BODY = [
     "proposons de faire le point avec vous sur les avancées et les blocages en matière de traite "
     "des êtres humains, concernant le ministère de l'Intérieur.",
     f"Geneviève Colas, coordinatrice du {COLLECTIF}, se tient à votre disposition pour organiser "
-    "une rencontre avec vous et faire le point sur les engagements pris en septembre 2014.",
+    f"une rencontre avec vous et faire le point sur les engagements pris en septembre{NB}2014.",
 ]
 CLOSING = "Veuillez agréer, Monsieur le Ministre, l'assurance de ma très haute considération."
 SIGNATURE = ["Véronique Fayet", "Présidente du Secours Catholique – Caritas France",
              f"Pour le {COLLECTIF}"]  # fmt: skip
-ENCLOSURE = f"P.{NB}J.{NB}: Synthèse de la rencontre du 23 septembre 2014"
+ENCLOSURE = f"P.{NB}J.{NB}: Synthèse de la rencontre du 23{NB}septembre{NB}2014"
 COPIES = [
     f"Copies{NB}:",
-    f"–{NB}Madame Elisabeth Moiron-Braud, Secrétaire générale de la Mission interministérielle "
+    f"–{NB}Madame{NB}Elisabeth{NB}Moiron-Braud, Secrétaire générale de la Mission interministérielle "
     "pour la protection des femmes contre les violences et la lutte contre la traite des êtres "
     "humains (MIPROF)",
-    f"–{NB}Monsieur Eric Panloup, Coordinateur national «{NB}Lutte contre la traite des êtres "
+    f"–{NB}Monsieur{NB}Eric{NB}Panloup, Coordinateur national «{NB}Lutte contre la traite des êtres "
     f"humains{NB}»",
-    f"–{NB}Madame Christine Lazerges, Présidente de la Commission nationale consultative des "
+    f"–{NB}Madame{NB}Christine{NB}Lazerges, Présidente de la Commission nationale consultative des "
     "droits de l'homme (CNCDH), Rapporteure nationale sur la traite des êtres humains",
-    f"–{NB}Monsieur Nicolas Le Coz, Président du GRETA, Groupe d'experts du Conseil de l'Europe "
+    f"–{NB}Monsieur{NB}Nicolas{NB}Le{NB}Coz, Président du GRETA, Groupe d'experts du Conseil de l'Europe "
     "sur la lutte contre la traite des êtres humains",
-    f"–{NB}Madame Myria Vassiliadou, Coordinatrice de l'Union européenne pour la lutte contre la "
+    f"–{NB}Madame{NB}Myria{NB}Vassiliadou, Coordinatrice de l'Union européenne pour la lutte contre la "
     "traite des êtres humains",
 ]
 MEMBERS = [

@@ -246,6 +246,34 @@ def test_markdown_lines_are_neither_joined_nor_split() -> None:
             [],
         ),
         ("Mrs, Mrabet, la Cère, le 2 ème", []),
+        (
+            "le 1 février",
+            ["ligne 1 : « 1 février » s'écrit « 1er février » (le premier jour du mois)"],
+        ),
+        ("le 1er février, le 11 mars, le 21 mai, 1 million", []),
+        ("le Premier Ministre", ["ligne 1 : « Premier Ministre » s'écrit « Premier ministre »"]),
+        ("la Première Ministre", ["ligne 1 : « Première Ministre » s'écrit « Première ministre »"]),
+        (
+            "écrire au Ministère de l'Intérieur",
+            [
+                "ligne 1 : « au Ministère » s'écrit « au ministère » dans le texte (la majuscule "
+                "ne va qu'à l'appellation : « Monsieur le Ministre »)"
+            ],
+        ),
+        (
+            "Le Ministre l'a dit à votre Préfecture",
+            [
+                "ligne 1 : « Le Ministre » s'écrit « Le ministre » dans le texte (la majuscule ne "
+                "va qu'à l'appellation : « Monsieur le Ministre »)",
+                "ligne 1 : « votre Préfecture » s'écrit « votre préfecture » dans le texte (la "
+                "majuscule ne va qu'à l'appellation : « Monsieur le Ministre »)",
+            ],
+        ),
+        (
+            "Monsieur le Ministre, Madame la Préfète, le Premier ministre, Ministère de la Justice, "
+            "le ministère de l'Intérieur, la Garde des Sceaux",
+            [],
+        ),
         ("voir https://exemple.fr/2eme-rapport et `Mr`", []),
         (
             "Mr X\nle 2ème\n\net la 1ère",

@@ -22,7 +22,7 @@ from lettres.markdown import parse_body
 from lettres.models import Signatory, nearest
 from lettres.recipients import Recipient
 from lettres.source import Document, LetterFront
-from lettres.typography import date_line, french_date, typographize
+from lettres.typography import date_line, french_date, keep_whole, typographize
 from lettres.workspace import Workspace
 
 # Characters XML 1.0 (and so DOCX) cannot hold: C0 controls but tab and newline, and non-characters.
@@ -47,8 +47,8 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def final(text: str) -> str:
-    return typographize(clean(text))
+def final(text: str, curly_apostrophes: bool = False) -> str:
+    return typographize(clean(text), curly_apostrophes=curly_apostrophes)
 
 
 def signatory(workspace: Workspace, key: str) -> Signatory:
@@ -181,9 +181,9 @@ def resolve(workspace: Workspace, front: LetterFront) -> Resolved:
     return Resolved(recipient, signer, tuple(letter_copies(workspace, front, recipient)), context)
 
 
-def subject(front: LetterFront) -> str:
+def subject(front: LetterFront, curly_apostrophes: bool = False) -> str:
     """The objet as printed; the e-mail's Subject is this very text, never re-rendered."""
-    return final(front.subject.strip())
+    return final(front.subject.strip(), curly_apostrophes)
 
 
 def compose(
@@ -205,25 +205,41 @@ def compose(
     contact = " – ".join(
         part for part in (coordination.name, coordination.email, coordination.phone) if part
     )
+    names = printed_names([recipient, *(r for line in found.copies for r in line.recipients)])
+    curly = workspace.sender.typography.curly_apostrophes
+
+    def text(raw: str) -> str:
+        """Final text: typography, the workspace's apostrophes, names kept on one line."""
+        return keep_whole(final(raw, curly), names)
+
     return Letter(
         letterhead=tuple(final(line) for line in letterhead(workspace)),
-        recipient_block=tuple(final(line) for line in recipient.address_block()),
+        recipient_block=tuple(text(line) for line in recipient.address_block()),
         date_line=date_line(clean(front.place or coalition.place), front.date),
-        subject=subject(front),
-        reference=final(front.ref) if front.ref else None,
+        subject=subject(front, curly),
+        reference=text(front.ref) if front.ref else None,
         our_reference=final(front.reference) if front.reference else None,
-        appellation=final(appellation) + ",",
-        body=parse_body(final(body_text)),
-        closing=final(closing_formula(front, recipient, signer, appellation)),
-        signature=tuple(final(line) for line in signature_lines(workspace, signer)),
-        enclosures=tuple(final(e) for e in front.enclosures),
-        copies=tuple(final(c) for c in copies),
+        appellation=text(appellation) + ",",
+        body=parse_body(text(body_text)),
+        closing=text(closing_formula(front, recipient, signer, appellation)),
+        signature=tuple(text(line) for line in signature_lines(workspace, signer)),
+        enclosures=tuple(text(e) for e in front.enclosures),
+        copies=tuple(text(c) for c in copies),
         members_heading=final(f"Associations membres du {coalition.name} :"),
         members=tuple(final(m) for m in recipients.member_names(workspace.members, front.date)),
         contact=final(f"Coordination : {contact}"),
         author=final(coalition.name),
         date=front.date,
     )
+
+
+def printed_names(recipients: list[Recipient]) -> list[str]:
+    """The people the letter names (recipient, copies), with and without their civilité."""
+    return [
+        name
+        for r in recipients
+        for name in (f"{r.holder.civility} {r.holder.full_name}", r.holder.full_name)
+    ]
 
 
 def letterhead(workspace: Workspace) -> list[str]:

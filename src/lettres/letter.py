@@ -85,7 +85,9 @@ class Letter:
 
     @property
     def enclosures_line(self) -> str | None:
-        return f"P.\u00a0J.\u00a0: {' ; '.join(self.enclosures)}" if self.enclosures else None
+        # « ; » never starts a line: a narrow no-break space before it, as in the body.
+        joined = "\u202f; ".join(self.enclosures)
+        return f"P.\u00a0J.\u00a0: {joined}" if self.enclosures else None
 
     @property
     def copies_heading(self) -> str | None:

@@ -90,7 +90,8 @@ def build(
     files = letter_files(folder, with_docx, attachments)
     cc, cc_warnings = copy_addresses(resolved)
     to = recipient_address(workspace, resolved.recipient)
-    message = headers(workspace, to, cc, subject(front), now)
+    curly = workspace.sender.typography.curly_apostrophes
+    message = headers(workspace, to, cc, subject(front, curly), now)
     message.set_content(cover_text(workspace, resolved))
     for path, name in files:
         attach(message, path, name)

@@ -240,10 +240,17 @@ class Sending(Model):
         return self.port or DEFAULT_PORTS[self.security]
 
 
+class Typography(Model):
+    """Typographic choices of the workspace, all opt-in (reference §4)."""
+
+    curly_apostrophes: bool = Field(False, alias="apostrophe_courbe")
+
+
 class Sender(Model):
     coalition: Coalition = Field(alias="collectif")
     signatories: dict[str, Signatory] = Field(alias="signataires", min_length=1)
     sending: Sending | None = Field(None, alias="envoi")
+    typography: Typography = Field(default_factory=Typography, alias="typographie")
 
 
 class Rename(Model):

@@ -13,7 +13,7 @@ that both writers keep them whole.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 NBSP = "\u00a0"
@@ -280,6 +280,20 @@ def typographize(text: str, *, curly_apostrophes: bool = False) -> str:
     return text
 
 
+def keep_whole(text: str, phrases: Iterable[str]) -> str:
+    """Glue each phrase (a person's name with its civilité) wherever the text holds it."""
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        words = phrase.split()
+        if len(words) > 1:
+            pattern = re.compile(f"{_H}+".join(map(re.escape, words)))
+            text = _apply(text, pattern, _constant(NBSP.join(words)))
+    return text
+
+
+def _constant(replacement: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: replacement
+
+
 # ----------------------------------------------------------------------------- warnings
 
 _ROMAN_OR_DIGITS = r"(?<![\w])(\d+|[IVX]+)"
@@ -313,11 +327,38 @@ def _nd(match: re.Match[str]) -> str:
     return f"« {number}e{plural} »"
 
 
-_WARNINGS: tuple[Rule, ...] = (
+_FIRST_OF_MONTH = re.compile(f"(?<![\\w,.])1({_H}+{_MONTH})(?!\\w)")
+_PRIME_MINISTER = re.compile(f"(?<!\\w)(Premi(?:er|ère)s?{_H}+)Ministres?(?!\\w)")
+# A title after an article or a possessive is running text: no capital (reference §1), unless
+# it is an appellation (« Monsieur le Ministre »), which the rule leaves alone.
+_TITLE_IN_TEXT = re.compile(
+    "(?<![\\w'’])((?:[Ll]es?|[Ll]a|[Dd]u|[Dd]es|[Aa]ux?|[Ll]['’]|[Vv]otre|[Vv]os|[Nn]otre|[Nn]os"
+    f"|[Ss]on|[Ss]a|[Ss]es|[Ll]eurs?|[Cc]e|[Cc]ette|[Cc]es|[Uu]ne?){_H}*)"
+    "((?:Ministère|Ministre|Préfecture|Préfète|Préfet|Secrétariat|Ambassade|Ambassadeur"
+    "|Ambassadrice|Direction|Directeur|Directrice|Députée?|Sénateur|Sénatrice)s?)(?!\\w)"
+)
+_APPELLATION_BEFORE = re.compile(f"(?:Monsieur|Madame|Messieurs|Mesdames){_H}+$")
+
+
+def _title_in_text(match: re.Match[str]) -> str | None:
+    before = match.string[max(0, match.start() - 12) : match.start()]
+    if _APPELLATION_BEFORE.search(before):
+        return None
+    article, title = match.group(1, 2)
+    return (
+        f"« {article}{title.lower()} » dans le texte (la majuscule ne va qu'à l'appellation : "
+        "« Monsieur le Ministre »)"
+    )
+
+
+_WARNINGS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]], ...] = (
     (_ORDINAL_EME, _eme),
     (_ORDINAL_ERE, _ere),
     (_ORDINAL_ND, _nd),
     (_MISTER, lambda m: "« M. » (Monsieur ; « Mr » est anglais)"),
+    (_FIRST_OF_MONTH, lambda m: f"« 1er{m.group(1)} » (le premier jour du mois)"),
+    (_PRIME_MINISTER, lambda m: f"« {m.group(1)}{m.group()[len(m.group(1)) :].lower()} »"),
+    (_TITLE_IN_TEXT, _title_in_text),
 )
 
 
@@ -325,12 +366,12 @@ def _findings(text: str, first_line: int) -> Iterator[tuple[int, str]]:
     spans = _protected_spans(text)
     for pattern, right_form in _WARNINGS:
         for match in pattern.finditer(text):
-            if not _overlaps(match.start(), match.end(), spans):
+            if _overlaps(match.start(), match.end(), spans):
+                continue
+            form = right_form(match)
+            if form is not None:
                 line = text.count("\n", 0, match.start()) + first_line
-                yield (
-                    match.start(),
-                    f"ligne {line} : « {match.group()} » s'écrit {right_form(match)}",
-                )
+                yield match.start(), f"ligne {line} : « {match.group()} » s'écrit {form}"
 
 
 def lint(text: str, first_line: int = 1) -> list[str]:
