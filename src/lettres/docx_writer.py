@@ -21,6 +21,7 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from lettres.letter import Letter, ListBlock, Paragraph, Run
+from lettres.typography import whole_pieces
 
 FONT = "Times New Roman"
 # Window of a DL envelope, French position (reference §2): inside x 110–195 mm, y 45–80 mm.
@@ -126,9 +127,32 @@ def add(document: DocxDocument, style: str, text: str = "") -> DocxParagraph:
     python-docx finds a style by name through every style of its template, on every
     paragraph: two thirds of the time of a letter. Our ids are our names without spaces.
     """
-    paragraph = document.add_paragraph(text)
+    paragraph = document.add_paragraph()
     paragraph._p.get_or_add_pPr().style = style.replace(" ", "")
+    add_text(paragraph, text)
     return paragraph
+
+
+def add_text(paragraph: DocxParagraph, text: str) -> list[Any]:
+    """The text as runs; URLs, addresses and glued units in runs of their own, never hyphenated."""
+    runs = []
+    for piece, whole in whole_pieces(text):
+        run = paragraph.add_run(piece)
+        if whole:
+            never_hyphenate(run)
+        runs.append(run)
+    return runs
+
+
+def never_hyphenate(run: Any) -> None:
+    """No language ("zxx"), no proofing: LibreOffice hyphenates by language, Word skips text
+    marked « ne pas vérifier l'orthographe ». The text itself is untouched."""
+    run.font.no_proof = True
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "zxx")
+    run._r.get_or_add_rPr().insert_element_before(
+        lang, "w:eastAsianLayout", "w:specVanish", "w:oMath"
+    )
 
 
 def property_text(text: str) -> str:
@@ -211,9 +235,9 @@ def add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
         if run.link:
             add_hyperlink(paragraph, run)
             continue
-        docx_run = paragraph.add_run(run.text)
-        docx_run.bold = run.bold or None
-        docx_run.italic = run.italic or None
+        for docx_run in add_text(paragraph, run.text):
+            docx_run.bold = run.bold or None
+            docx_run.italic = run.italic or None
 
 
 def add_hyperlink(paragraph: DocxParagraph, run: Run) -> None:
@@ -225,6 +249,8 @@ def add_hyperlink(paragraph: DocxParagraph, run: Run) -> None:
     inner.bold = run.bold or None
     inner.italic = run.italic or None
     inner.font.underline = True
+    if any(whole for _, whole in whole_pieces(run.text)):
+        never_hyphenate(inner)
     link.append(inner._r)
     paragraph._p.append(link)
 

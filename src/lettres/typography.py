@@ -65,6 +65,8 @@ _DOMAIN = re.compile(
     re.IGNORECASE,
 )
 _URL_TRAILER = ".,;:!?'’…"
+# e-mail; tried only at the start of a word, without backtracking (long texts)
+_EMAIL = re.compile(r"(?:mailto:)?(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _PROTECTED = (
     re.compile(r"(?ms)^[ \t]*(`{3,}|~{3,}).*?(?:^[ \t]*\1|\Z)"),  # fenced code block
     re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)"),  # inline code
@@ -76,8 +78,7 @@ _PROTECTED = (
     re.compile(r"(?<![\w/.~])(?:~|\.{1,2})?(?:/[\w.~%+-]+)+/?(?=[\s,;:!?)»]|$)"),  # /un/chemin
     re.compile(r"(?<!\w)[A-Za-z]:\\[^\s]*"),  # C:\Windows\chemin
     re.compile(r"(?m)^ {0,3}\[[^\]\n]+\]:"),  # Markdown link reference definition
-    # e-mail; tried only at the start of a word, without backtracking (long texts)
-    re.compile(r"(?:mailto:)?(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE),
+    _EMAIL,
     re.compile(r"(?<!\w)\d{1,2}h(?:\d{2})?(?!\w)"),  # 18h, 18h00
     re.compile(r"(?<!\w)\d{1,2}:\d{2}(?!\w)"),  # 9:30
     re.compile(r"(?<=\d):(?=\d)"),  # any colon between two digits
@@ -101,14 +102,39 @@ def _url_end(url: str) -> int:
 
 
 def _protected_spans(text: str) -> list[Span]:
+    spans = _web_spans(text)
+    for pattern in _PROTECTED:
+        spans.extend(m.span() for m in pattern.finditer(text))
+    return spans
+
+
+def _web_spans(text: str) -> list[Span]:
     spans = [
         (m.start(), m.start() + _url_end(m.group()))
         for pattern in (_URL, _DOMAIN)
         for m in pattern.finditer(text)
     ]
-    for pattern in _PROTECTED:
-        spans.extend(m.span() for m in pattern.finditer(text))
-    return spans
+    return spans + [m.span() for m in _EMAIL.finditer(text)]
+
+
+_GLUED = re.compile(f"\\S+(?:{NBSP}\\S+)+")
+
+
+def whole_pieces(text: str) -> Iterator[tuple[str, bool]]:
+    """The text cut into pieces, each marked True when no writer may hyphenate it: a URL, a
+    domain, an address, or words the rules glued with no-break spaces (« 23 septembre 2014 »)."""
+    spans = _web_spans(text) + [m.span() for m in _GLUED.finditer(text)]
+    position = 0
+    for start, end in sorted(spans):
+        if end <= position:
+            continue
+        start = max(start, position)
+        if start > position:
+            yield text[position:start], False
+        yield text[start:end], True
+        position = end
+    if position < len(text):
+        yield text[position:], False
 
 
 def _overlaps(start: int, end: int, spans: list[Span]) -> bool:
