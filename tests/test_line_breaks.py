@@ -8,6 +8,7 @@ falls at every position of a line, the end of a line included.
 from __future__ import annotations
 
 import io
+import itertools
 import shutil
 import subprocess
 from pathlib import Path
@@ -102,7 +103,7 @@ def line_ends_inside(text: str, word: str) -> list[str]:
     joined = "".join(lines)
     assert word in joined or word in " ".join(lines), f"{word!r} illisible dans {text!r}"
     cuts = []
-    for first, second in zip(lines, lines[1:], strict=False):
+    for first, second in itertools.pairwise(lines):
         for cut in range(1, len(word)):
             left, right = word[:cut].rstrip(), word[cut:].lstrip()
             if second.startswith(right) and first.endswith((left, left + "-", left + " -")):

@@ -425,7 +425,7 @@ def test_the_html_fragment_parses_and_mirrors_the_site(run: Run, letters: dict[s
     first = items[2]
     assert text_of(first.find(f".//{HTML}time")) == f"21{NB}avril{NB}2015"
     assert first.find(f".//{HTML}time").get("datetime") == "2015-04-21"
-    assert "Monsieur Bernard Cazeneuve, Ministre de l'Intérieur" in text_of(first)
+    assert "Monsieur\u00a0Bernard Cazeneuve, Ministre de l'Intérieur" in text_of(first)
     link = first.find(f".//{HTML}a")
     assert text_of(link) == "Télécharger la lettre"
     assert link.get("href") == "2015-04-21-interieur-vos-engagements.pdf"
