@@ -21,7 +21,7 @@ from lettres.compose import compose
 from lettres.docx_writer import render_docx
 from lettres.letter import Letter, Paragraph, Run
 from lettres.libreoffice import convert_with_libreoffice
-from lettres.pdf_writer import render_pdfs
+from lettres.pdf_writer import PdfRenderer
 from lettres.source import load_letter
 from lettres.typography import typographize
 from lettres.workspace import load_workspace
@@ -73,7 +73,8 @@ def sweep(before: str, after: str, start: int = 0, end: int = 100) -> list[str]:
 
 def write_pdfs(folder: Path, letters: list[Letter]) -> list[Path]:
     paths = []
-    for index, pdf in enumerate(render_pdfs(letters, LAYOUT)):
+    renderer = PdfRenderer(LAYOUT)  # one compiler for the sweep
+    for index, pdf in enumerate(renderer.render(letter) for letter in letters):
         path = folder / f"lettre-{index}.pdf"
         path.write_bytes(pdf)
         paths.append(path)

@@ -20,8 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from lettres.letter import Letter, ListBlock, Paragraph, Run
-from lettres.typography import whole_pieces
+from lettres.letter import Letter, ListBlock, Paragraph, Run, whole_pieces
 
 FONT = "Times New Roman"
 # Window of a DL envelope, French position (reference §2): inside x 110–195 mm, y 45–80 mm.

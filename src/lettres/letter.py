@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from lettres import typography
+
 SUBJECT_LABEL = "Objet\u00a0: "
 COPY_DASH = "–\u00a0"  # before each name of the copy list
 
@@ -103,3 +105,9 @@ class Letter:
     @property
     def members_line(self) -> str:
         return ", ".join(self.members) + "."
+
+
+def whole_pieces(text: str) -> list[tuple[str, bool]]:
+    """A final text cut into pieces, True for those no writer may hyphenate or break inside
+    but at their own separators: URLs, addresses, words glued by no-break spaces."""
+    return list(typography.whole_pieces(text))
