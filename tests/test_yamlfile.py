@@ -44,3 +44,59 @@ def test_bad_files(tmp_path: Path, content: bytes, line: int, words: str) -> Non
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="fichier introuvable"):
         load_mapping(tmp_path / "absent.yaml")
+
+
+# A billion laughs, five levels instead of nine: enough to show the old code expanding it
+# (a message of 400,000 characters), small enough that the old code fails fast.
+BOMB_ANCHORS = (
+    '_a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    "_b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    "_c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "_d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+    "_e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+)
+
+
+def test_an_alias_is_refused_at_its_line() -> None:
+    with pytest.raises(DataError) as caught:
+        parse_yaml("a: &x [1, 2]\nb: c\nd: *x\n", Path("lettre.md"), first_line=2)
+    assert str(caught.value) == (
+        "lettre.md:4: les alias YAML (« *nom », « <<: *nom ») ne sont pas acceptés : "
+        "recopiez la valeur à la place de l'alias"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: &x {b: 1}\nc:\n  <<: *x\n", "a: &x [*x]\n", "- &x a\n- *x\n", BOMB_ANCHORS],
+)
+def test_every_kind_of_alias_is_refused(text: str) -> None:
+    with pytest.raises(DataError, match="les alias YAML"):
+        parse_yaml(text, Path("f.yaml"))
+
+
+def test_an_anchor_without_alias_is_harmless() -> None:
+    assert parse_yaml("a: &x 1\n", Path("f.yaml")) == {"a": 1}
+
+
+@pytest.mark.parametrize("depth", [33, 300, 3000])
+def test_deep_nesting_is_a_clean_error(depth: int) -> None:
+    text = "a: 1\nb: " + "[" * depth + "]" * depth + "\n"
+    with pytest.raises(DataError) as caught:
+        parse_yaml(text, Path("f.yaml"))
+    assert str(caught.value).startswith("f.yaml:2: valeur imbriquée trop profondément")
+
+
+def test_nesting_as_deep_as_allowed_still_loads() -> None:
+    data = parse_yaml("a: " + "[" * 31 + "1" + "]" * 31 + "\n", Path("f.yaml"))
+    for _ in range(31):
+        data = data[0] if isinstance(data, list) else data["a"]
+    assert data == [1] or data == 1
+
+
+def test_a_long_duplicate_key_is_quoted_short() -> None:
+    key = "k" * 1000  # YAML allows 1,024 characters in a key
+    with pytest.raises(DataError) as caught:
+        parse_yaml(f"'{key}': 1\n'{key}': 2\n", Path("f.yaml"))
+    assert f"« {'k' * 60}… » est définie deux fois" in str(caught.value)
+    assert len(str(caught.value)) < 200

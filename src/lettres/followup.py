@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from lettres.text import excerpt
+
 _DELAY = re.compile(
     r"^\s*(\d{1,3})\s*(jours?|semaines?|mois)\s*$",
     re.IGNORECASE,
@@ -53,12 +55,16 @@ def parse_follow_up(value: str | date) -> Delay | date:
     if match:
         count, unit = int(match[1]), match[2].lower()
         if count == 0:
-            raise BadFollowUp(f"« relance : {value} » : une relance se fait au moins un jour après")
+            raise BadFollowUp(
+                f"« relance : {excerpt(value)} » : une relance se fait au moins un jour après"
+            )
         return Delay(count, unit if unit.endswith("s") else unit + "s")
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise BadFollowUp(f"« relance : {value} » n'est pas compris ; {FOLLOW_UP_HELP}") from None
+        raise BadFollowUp(
+            f"« relance : {excerpt(value)} » n'est pas compris ; {FOLLOW_UP_HELP}"
+        ) from None
 
 
 def due_date(value: str | date, start: date) -> date:

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from lettres.errors import DataError, Problem
 from lettres.protocol import CATEGORIES, Voice
+from lettres.text import excerpt
 from lettres.yamlfile import line_of
 
 Civility = Literal["Monsieur", "Madame"]
@@ -50,8 +51,8 @@ class Model(BaseModel):
             for key in data:
                 if key not in known:
                     raise invalid(
-                        f"champ inconnu « {key} »{nearest(key, known)} ; champs possibles : "
-                        + ", ".join(known),
+                        f"champ inconnu « {excerpt(key)} »{nearest(key, known)} ; "
+                        "champs possibles : " + ", ".join(known),
                         key,
                     )
         return data
@@ -73,7 +74,9 @@ def gendered(value: str | Gendered, civility: Civility) -> str:
 
 def check_email(value: str | None) -> str | None:
     if value is not None and not EMAIL.match(value):
-        raise invalid(f"« {value} » n'est pas une adresse électronique valide (nom@domaine.fr)")
+        raise invalid(
+            f"« {excerpt(value)} » n'est pas une adresse électronique valide (nom@domaine.fr)"
+        )
     return value
 
 
@@ -109,7 +112,7 @@ class Position(Model):
     def _known_category(cls, value: str) -> str:
         if value not in CATEGORIES:
             raise invalid(
-                f"catégorie inconnue « {value} »{nearest(value, CATEGORIES)} ; "
+                f"catégorie inconnue « {excerpt(value)} »{nearest(value, CATEGORIES)} ; "
                 "catégories possibles : " + ", ".join(CATEGORIES)
             )
         return value
@@ -154,7 +157,7 @@ class Directory(Model):
                 for key in [line] if isinstance(line, str) else line:
                     if key not in self.positions:
                         raise invalid(
-                            f"le groupe « {group_key} » cite un poste inconnu « {key} »"
+                            f"le groupe « {group_key} » cite un poste inconnu « {excerpt(key)} »"
                             f"{nearest(key, self.positions)}",
                             "groupes",
                             group_key,
@@ -192,8 +195,8 @@ class Coalition(Model):
         """The prefix starts every reference `PREFIXE/ANNEE/NNN`: a slash would be ambiguous."""
         if not REFERENCE_PREFIX.match(value):
             raise invalid(
-                f"« {value} » ne convient pas comme préfixe de référence : lettres, chiffres "
-                "et tirets seulement (par exemple CTEH)"
+                f"« {excerpt(value)} » ne convient pas comme préfixe de référence : "
+                "lettres, chiffres et tirets seulement (par exemple CTEH)"
             )
         return value
 
@@ -332,7 +335,8 @@ def _problem(error: Any, path: Path, raw: Any) -> Problem:
         loc = loc + tuple(ctx.get("where", ()))
         message = error["msg"]
     elif error["type"] == "literal_error":
-        message = f"« {field} » vaut « {error['input']} » ; valeurs possibles : {ctx['expected']}"
+        value = excerpt(error["input"])
+        message = f"« {field} » vaut « {value} » ; valeurs possibles : {ctx['expected']}"
     else:
         template = _MESSAGES.get(error["type"], "« {field} » : {msg}")
         message = template.format(field=field, msg=error["msg"])

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from lettres import protocol
 from lettres.errors import NoHolder, UnknownRecipient
 from lettres.models import Association, Directory, Holder, Members, Position, gendered
-from lettres.text import fold
+from lettres.text import excerpt, fold
 from lettres.typography import typographize
 
 CopyStyle = Literal["personne", "fonction"]
@@ -98,7 +98,7 @@ def position(directory: Directory, key: str) -> Position:
     found = directory.positions.get(key)
     if found is None:
         raise UnknownRecipient(
-            f"destinataire inconnu « {key} »{_suggestions(directory, key)} ; "
+            f"destinataire inconnu « {excerpt(key)} »{_suggestions(directory, key)} ; "
             "« lettres recipients » liste les postes de l'annuaire."
         )
     return found

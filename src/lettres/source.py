@@ -16,6 +16,7 @@ from lettres.followup import FOLLOW_UP_HELP, BadFollowUp, parse_follow_up
 from lettres.models import Model, invalid, nearest, validate
 from lettres.protocol import Noun, Verb
 from lettres.recipients import CopyStyle
+from lettres.text import excerpt
 from lettres.yamlfile import LineDict, parse_yaml, read_text
 
 
@@ -53,7 +54,7 @@ class LetterFront(Model):
         if value is None or isinstance(value, datetime.date):
             return value
         if not isinstance(value, str):
-            raise invalid(f"« relance : {value} » : {FOLLOW_UP_HELP}")
+            raise invalid(f"« relance : {excerpt(value)} » : {FOLLOW_UP_HELP}")
         try:
             parse_follow_up(value)
         except BadFollowUp as error:

@@ -12,6 +12,19 @@ from typing import Any
 import yaml
 
 from lettres.errors import DataError
+from lettres.text import excerpt
+
+# The coalition's files nest five levels deep; a value nested deeper is a mistake or an attack,
+# and the constructors below (and pydantic after them) recurse once per level.
+MAX_DEPTH = 32
+_TOO_DEEP = (
+    f"valeur imbriquée trop profondément (plus de {MAX_DEPTH} niveaux de listes ou de tables) : "
+    "simplifiez-la"
+)
+_ALIAS = (
+    "les alias YAML (« *nom », « <<: *nom ») ne sont pas acceptés : recopiez la valeur "
+    "à la place de l'alias"
+)
 
 
 class LineDict(dict[Any, Any]):
@@ -33,6 +46,22 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
+    _depth = 0
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Each node once, and not too deep: an alias would let 417 bytes expand to gigabytes."""
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _AliasFound
+        if isinstance(node, yaml.ScalarNode):
+            return super().construct_object(node, deep)
+        if self._depth >= MAX_DEPTH:
+            raise _located(node.start_mark.line + 1, _TOO_DEEP)
+        self._depth += 1
+        try:
+            return super().construct_object(node, deep)
+        finally:
+            self._depth -= 1
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         mapping = LineDict()
         mapping.line = node.start_mark.line + 1
@@ -47,7 +76,7 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
                 first = mapping.key_lines[key]
                 raise _located(
                     line,
-                    f"la clé « {key} » est définie deux fois (déjà ligne {first}) : "
+                    f"la clé « {excerpt(key)} » est définie deux fois (déjà ligne {first}) : "
                     "supprimez ou renommez l'une des deux",
                 )
             mapping[key] = self.construct_object(value_node, deep=True)
@@ -81,6 +110,10 @@ def _list_constructor(loader: _Loader, node: yaml.SequenceNode) -> LineList:
 _Loader.add_constructor("tag:yaml.org,2002:map", _dict_constructor)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _list_constructor)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+class _AliasFound(Exception):
+    """Raised where the constructor meets a node the second time; its line is in the events."""
 
 
 class _LocatedError(Exception):
@@ -117,6 +150,10 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     """Parse YAML text that starts at `first_line` of `path` (front matter starts below line 1)."""
     try:
         return yaml.load(text, Loader=_Loader)
+    except _AliasFound:
+        raise DataError.at(path, _alias_line(text) + first_line - 1, _ALIAS) from None
+    except RecursionError:  # only without libyaml, whose parser stops at 1,000 levels
+        raise DataError.at(path, None, _TOO_DEEP) from None
     except _LocatedError as error:
         raise DataError.at(path, error.line + first_line - 1, error.message) from None
     except yaml.reader.ReaderError as error:
@@ -128,6 +165,8 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         what = error.problem or error.context or "erreur de syntaxe"
+        if "nesting depth" in what:
+            raise DataError.at(path, mark.line + first_line if mark else None, _TOO_DEEP) from None
         raise DataError.at(
             path,
             mark.line + first_line if mark else None,
@@ -135,6 +174,14 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         ) from None
     except yaml.YAMLError as error:
         raise DataError.at(path, None, f"YAML invalide ({error})") from None
+
+
+def _alias_line(text: str) -> int:
+    """The line of the first alias (an alias always follows its anchor, so the text parses)."""
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
+            return int(event.start_mark.line) + 1
+    return 1
 
 
 def load_mapping(path: Path) -> LineDict:
