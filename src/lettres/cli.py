@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 import typer
 
 from lettres.errors import LettresError, Problem
+from lettres.text import visible
 
 if TYPE_CHECKING:  # the core is imported inside each command: `--help` stays fast
     from rich.console import Console
@@ -50,9 +51,18 @@ def say(text: str, *, stderr: bool = False) -> None:
 
 
 def escape(text: str) -> str:
+    """Data shown through rich: no markup of its own, no control character for the terminal."""
     from rich.markup import escape as escape_markup
 
-    return escape_markup(text)
+    return escape_markup(visible(text))
+
+
+def echo(text: str | bytes, *, nl: bool = True) -> None:
+    """Plain output (lines, CSV, JSON…): a control character in the data is written out visibly."""
+    if isinstance(text, bytes):  # UTF-8 that must reach the stream as these very bytes
+        typer.echo(visible(text.decode("utf-8")).encode("utf-8"), nl=nl)
+    else:
+        typer.echo(visible(text), nl=nl)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -158,15 +168,15 @@ def copies(
 
     lines = lookup.copy_lines(directory_here(), ["standard"], on or date.today())
     if format == "lines":
-        typer.echo(lookup.copies_listing(lines))
+        echo(lookup.copies_listing(lines))
     elif format == "emails":
         with_email, without = lookup.copy_emails(lines)
         for r in without:
             say(f"Sans adresse électronique : {escape(r.person)} ({r.key})", stderr=True)
         if with_email:
-            typer.echo(", ".join(with_email))
+            echo(", ".join(with_email))
     else:
-        typer.echo(json.dumps(lookup.copy_records(lines), ensure_ascii=False, indent=2))
+        echo(json.dumps(lookup.copy_records(lines), ensure_ascii=False, indent=2))
 
 
 @command("recipients")
@@ -189,7 +199,7 @@ def recipients_command(
     if not keys:
         raise LettresError(f"aucun poste ne correspond à « {query} »")
     for key in keys:
-        say(f"[bold]{key}[/]")
+        say(f"[bold]{escape(key)}[/]")
         try:
             found = lookup.recipient(directory, key, day)
         except NoHolder as error:
@@ -343,9 +353,9 @@ def templates() -> None:
     from lettres.source import describe_templates
 
     for name, front in describe_templates(workspace().templates_dir):
-        say(f"[bold]{name}[/] — {escape(front.description)}")
+        say(f"[bold]{escape(name)}[/] — {escape(front.description)}")
         for variable, description in front.variables.items():
-            say(f"    {variable} : {escape(description)}")
+            say(f"    {escape(variable)} : {escape(description)}")
 
 
 REGISTER_HELP = {
@@ -414,9 +424,9 @@ def register(
     elif chosen == "table":
         show_register(entries, today)
     elif chosen == "csv":  # bytes: the BOM and UTF-8 whatever the console's encoding
-        typer.echo(formats.file_bytes(chosen, entries, today), nl=False)
+        echo(formats.file_bytes(chosen, entries, today), nl=False)
     else:
-        typer.echo(formats.render(chosen, entries, today), nl=False)
+        echo(formats.render(chosen, entries, today), nl=False)
     report_problems(letters.problems)
 
 
