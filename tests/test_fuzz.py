@@ -129,6 +129,7 @@ def blocks(draw: st.DrawFn, depth: int = 0) -> str:
             "{% extends 'x' %}", "{% import 'x' as y %}", "{% raw %}{{ x }}{% endraw %}",
             "{% set x = 'x' * 100000 %}{{ x ~ x }}", "{% filter upper %}a{% endfilter %}",
             "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "{% call %}x{% endcall %}",
+            "{% if x %}" * 3000, "{{ " + "(" * 3000, "{{ " + "1+" * 20000 + "1 }}",
         ]))  # fmt: skip
     inner = "" if depth >= 2 else "".join(draw(st.lists(blocks(depth + 1), max_size=3)))
     if kind == "for":

@@ -123,6 +123,25 @@ def test_reading_another_file_is_refused_when_compiled(tag: str, body: str) -> N
     assert str(caught.value).startswith(f"modeles/essai.md:4: « {{% {tag} %}} » n'est pas permis")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{% if a %}" * 3000 + "{% endif %}" * 3000,
+        "{% for i in l %}" * 21 + "{% endfor %}" * 21,  # Python allows 20 nested blocks
+        "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}",
+        "{{ " + "+".join(["1"] * 20000) + " }}",
+        "{{ 'a'" + "|upper" * 5000 + " }}",
+    ],
+)
+def test_a_template_nested_too_deep_is_a_clean_error(body: str) -> None:
+    with pytest.raises(DataError) as caught:
+        compile_template(body, PATH)
+    assert str(caught.value) == (
+        "modeles/essai.md: modèle trop imbriqué (trop de blocs, de parenthèses ou d'opérations "
+        "les uns dans les autres) : simplifiez-le"
+    )
+
+
 def test_what_letters_use_still_works() -> None:
     body = (
         "{{ nom }} {{ nom|upper }} {{ liste|join(', ') }} {{ table.k }} {{ 3 + 4 }} {{ 'a' ~ nom }}\n"

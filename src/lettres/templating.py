@@ -25,6 +25,10 @@ _REFUSED_TAG = (
     "« {{% {tag} %}} » n'est pas permis : un modèle ne lit pas d'autre fichier ; "
     "recopiez ici le texte voulu (ou une macro, définie dans ce modèle)"
 )
+_TOO_NESTED = (
+    "modèle trop imbriqué (trop de blocs, de parenthèses ou d'opérations les uns dans les "
+    "autres) : simplifiez-le"
+)
 _CRASHES: dict[type[BaseException], str] = {
     ZeroDivisionError: "division par zéro",
     RecursionError: "appels imbriqués sans fin (une macro qui s'appelle elle-même ?)",
@@ -46,6 +50,8 @@ def compile_template(text: str, path: Path, first_line: int = 1) -> Template:
         raise DataError.at(
             path, error.line + first_line - 1, _REFUSED_TAG.format(tag=error.tag)
         ) from None
+    except (RecursionError, MemoryError, SyntaxError):  # Jinja2's parser, or Python's compiler
+        raise DataError.at(path, None, _TOO_NESTED) from None
     return _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None))
 
 
