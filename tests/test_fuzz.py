@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
@@ -217,8 +217,10 @@ def test_a_hostile_body_renders_or_is_a_clean_error(body: str) -> None:
         text = render(body, CONTEXT, Path("modeles/essai.md"), first_line=4)
     except LettresError as error:
         assert str(error).startswith("modeles/essai.md:")
+        event("refusé")
     else:
         assert len(text) <= sandbox.MAX_OUTPUT
+        event("rendu")
 
 
 FRONT = (
@@ -241,6 +243,7 @@ def test_draft_of_a_hostile_source_loses_nothing(tmp_path: Path, front: bytes, b
         app, ["--workspace", str(root), "draft", str(source), "--format", "docx"]
     )
     clean_exit(result)
+    event(f"code de sortie {result.exit_code}")  # bench/fuzz.py shows how many got through
     assert source.read_bytes() == before  # the source is never rewritten
     written = sorted(p.name for p in folder.iterdir())
     assert written == (["lettre.docx", "lettre.md"] if result.exit_code == 0 else ["lettre.md"])
