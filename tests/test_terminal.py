@@ -81,7 +81,7 @@ def test_copies_show_a_hostile_name_visibly(run: Run, workspace: Path, format: s
         assert f"Moiron-Braud{SHOWN}" in result.stdout.replace("\u202f", "")  # « ; » is typeset
 
 
-@pytest.mark.parametrize("format", ["table", "csv", "json", "markdown"])
+@pytest.mark.parametrize("format", ["table", "csv", "csv-utf8", "json", "markdown"])
 def test_register_shows_a_hostile_objet_visibly(run: Run, workspace: Path, format: str) -> None:
     write_letter(workspace, "essai", objet=json.dumps(f"Essai{HOSTILE}"))
     result = run("register", "--format", format)
@@ -89,9 +89,10 @@ def test_register_shows_a_hostile_objet_visibly(run: Run, workspace: Path, forma
     no_raw_control(result.stdout + result.stderr)
     if format == "json":
         assert [e["objet"] for e in json.loads(result.stdout)] == [f"Essai{HOSTILE}"]
-    elif format == "csv":
-        rows = list(csv.DictReader(io.StringIO(result.stdout)))
-        assert SHOWN in next(iter(rows[0].values())) + "".join(rows[0].values())
+    elif format.startswith("csv"):
+        text = result.stdout.removeprefix("\ufeff")
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=";" if format == "csv" else ","))
+        assert rows[0]["objet"] == f"Essai{SHOWN}"
     elif format == "markdown":
         assert f"Essai{SHOWN}" in result.stdout
     else:  # the table wraps and cuts a long objet
