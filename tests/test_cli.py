@@ -224,3 +224,28 @@ def test_an_objet_that_is_not_utf_8_is_blamed_on_the_command_line(workspace: Pat
     assert "n'est pas du texte valide" in message
     assert "YAML" not in message and "Traceback" not in message
     assert not (workspace / "courriers").exists()
+
+
+@pytest.mark.parametrize(
+    ("logo", "found"),
+    [
+        ("../ailleurs.png", "doit se trouver dans le dossier"),
+        ("modeles", "logo introuvable"),
+        ("modeles/membres.yaml", "n'est pas une image PNG, JPEG, GIF ou SVG"),
+    ],
+    ids=["outside", "folder", "not-an-image"],
+)
+def test_check_refuses_a_logo_the_pdf_could_not_use(
+    run: Run, workspace: Path, logo: str, found: str
+) -> None:
+    (workspace.parent / "ailleurs.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    sender = workspace / "modeles" / "collectif.yaml"
+    text = sender.read_text(encoding="utf-8")
+    sender.write_text(
+        text.replace("collectif:\n", f"collectif:\n  logo: {logo}\n", 1), encoding="utf-8"
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    line = 1 + sender.read_text(encoding="utf-8").splitlines().index(f"  logo: {logo}")
+    assert f"collectif.yaml:{line}: erreur : " in result.output
+    assert found in result.output

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from lettres import references
-from lettres.errors import DataError, Problem
-from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, TEMPLATES_DIR, letter_sources
+from lettres.errors import DataError, LettresError, Problem
+from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, SENDER_FILE, TEMPLATES_DIR, letter_sources
 from lettres.postal import check_address
 from lettres.recipients import Recipient
 from lettres.source import load_letter, load_template
@@ -32,7 +32,20 @@ def check_workspace(root: Path, today: date) -> Report:
         workspace = load_workspace(root)
     except DataError as error:
         return Report(error.problems + sources, [])
-    return Report(sources, sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0))
+    errors = sources + logo_problems(workspace)
+    return Report(errors, sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0))
+
+
+def logo_problems(workspace: Workspace) -> list[Problem]:
+    """The logo as the PDF writer will take it: found now rather than at the first letter."""
+    from lettres.pdf_writer import check_logo
+
+    try:
+        check_logo(workspace.sender.coalition.logo, workspace.root.resolve())
+    except LettresError as error:
+        path = workspace.root / SENDER_FILE
+        return [Problem(path, line_of(workspace.raw[path], ("collectif", "logo")), str(error))]
+    return []
 
 
 def source_problems(root: Path) -> list[Problem]:

@@ -147,7 +147,22 @@ def check_logo(logo: str | Path | None, root: Path) -> str | None:
         )
     if not path.is_relative_to(root):
         raise LettresError(f"le logo {path} doit se trouver dans le dossier {root}")
+    if not is_image(path):
+        raise LettresError(
+            f"le logo {root / logo} n'est pas une image PNG, JPEG, GIF ou SVG : "
+            "exportez-le dans l'un de ces formats"
+        )
     return path.relative_to(root).as_posix()
+
+
+_IMAGE_STARTS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+def is_image(path: Path) -> bool:
+    """By its first bytes, not its name: a renamed document would stop typst mid-batch."""
+    with path.open("rb") as stream:
+        head = stream.read(512)
+    return head.startswith(_IMAGE_STARTS) or b"<svg" in head
 
 
 def render_one(
