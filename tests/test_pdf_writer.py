@@ -393,6 +393,25 @@ def test_a_layout_of_an_older_workspace_still_compiles(tmp_path: Path) -> None:
     assert "/Keywords" not in reader(pdf).metadata
 
 
+@pytest.mark.parametrize(
+    "code",
+    ["#let n = 0\n#while n < 100000000 { n += 1 }", "#let f(x) = f(x)\n#f(1)"],
+    ids=["endless-loop", "endless-recursion"],
+)
+def test_a_layout_that_never_ends_is_stopped_at_its_line(tmp_path: Path, code: str) -> None:
+    """typst bounds loops and calls itself: a layout edited badly fails fast, never hangs."""
+    layout = edited_layout(tmp_path, "#let police =", f"{code}\n#let police =")
+    with pytest.raises(DataError) as caught:
+        render_pdf(make_letter(), layout)
+    problem = caught.value.problems[0]
+    assert problem.path == layout.resolve()
+    assert problem.line in (
+        line_of(layout, code.splitlines()[-1]),
+        line_of(layout, code.splitlines()[0]),
+    )
+    assert "la mise en page ne se compile pas" in problem.message
+
+
 def test_a_syntax_error_in_the_layout_names_file_and_line(tmp_path: Path) -> None:
     layout = edited_layout(tmp_path, "#let police =", "#let cassé = (\n#let police =")
     with pytest.raises(DataError) as caught:
