@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 
@@ -77,13 +77,21 @@ def command(name: str | None = None) -> Callable[[F], F]:
             try:
                 return func(*args, **kwargs)
             except LettresError as error:
-                say(f"[bold red]Erreur[/] : {escape(str(error))}", stderr=True)
-                raise typer.Exit(1) from None
+                fail(error)
+            except OSError as error:  # the last line of defence: the core translates its own
+                from lettres.oserrors import explain
+
+                fail(explain(error))
 
         app.command(name)(run)
         return func
 
     return register
+
+
+def fail(error: LettresError) -> NoReturn:
+    say(f"[bold red]Erreur[/] : {escape(str(error))}", stderr=True)
+    raise typer.Exit(1) from None
 
 
 def parse_date(value: str | None) -> date | None:
@@ -147,7 +155,7 @@ def shown(path: Path | None) -> Path | None:
         return None
     try:
         return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop, in Python 3.11
         return path
 
 

@@ -87,3 +87,7 @@ class ConnectionFailed(LettresError):
 
 class SendInterrupted(LettresError):
     """A batch stopped in the middle; the journals say exactly what went out."""
+
+
+class FileFailure(LettresError):
+    """The system would not let lettres read or write a file: locked, full, read-only…"""

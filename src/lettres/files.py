@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -11,43 +12,94 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lettres.errors import DataError, LettresError
+from lettres.oserrors import explain, reason
 
 T = TypeVar("T")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename it over: all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent, path)
     temporary = write_temporary(path, data)
     try:
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise explain(error, path, "replace") from None
         raise
 
 
 def write_new(path: Path, data: bytes) -> None:
     """Like write_atomic, but for a name that must be free: FileExistsError if it is taken.
 
-    A hard link never replaces a file, so two writers cannot overwrite each other.
+    A hard link never replaces a file, so two writers cannot overwrite each other. Drives
+    without hard links (FAT, many SMB shares, some OneDrive folders) get the same promise
+    from an exclusive create instead.
     """
     temporary = write_temporary(path, data)
     try:
         os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError as error:
+        if not no_hard_links(error):
+            raise explain(error, path, "write") from None
+        claim_then_replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
 
 
+# errno values (and Windows' ERROR_INVALID_FUNCTION, 1) of a file system without hard links.
+NO_LINK_ERRNOS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
+NO_LINK_WINERRORS = {1, 50}  # ERROR_INVALID_FUNCTION, ERROR_NOT_SUPPORTED
+
+
+def no_hard_links(error: OSError) -> bool:
+    return getattr(error, "winerror", None) in NO_LINK_WINERRORS or error.errno in NO_LINK_ERRNOS
+
+
+def claim_then_replace(temporary: Path, path: Path) -> None:
+    """Take the name with an exclusive create (FileExistsError if it is taken), then move the
+    finished temporary onto that empty placeholder, which is ours: nothing else is replaced."""
+    try:
+        with open(path, "xb"):
+            pass
+    except FileExistsError:
+        raise
+    except OSError as error:
+        raise explain(error, path, "write") from None
+    try:
+        os.replace(temporary, path)
+    except OSError as error:
+        path.unlink(missing_ok=True)
+        raise explain(error, path, "write") from None
+
+
+def make_folder(folder: Path, path: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise explain(error, path, "create") from None
+
+
 def write_temporary(path: Path, data: bytes) -> Path:
     """`data` on disk beside `path`, under a hidden temporary name."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as error:
+        raise explain(error, path, "write") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-    except BaseException:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise explain(error, path, "write") from None
         raise
     return Path(temporary)
 
@@ -88,10 +140,7 @@ def record_lock(path: Path) -> Iterator[None]:
             "puis relancez"
         ) from None
     except OSError as error:
-        raise LettresError(
-            f"impossible de créer {lock.lock_file} ({error.strerror or error}) : lettres doit "
-            "pouvoir écrire dans le dossier du courrier"
-        ) from None
+        raise explain(error, Path(lock.lock_file), "write") from None
     _held.add(key)
     try:
         yield
@@ -145,7 +194,7 @@ def read_json_lines(path: Path, parse: Callable[[Any], T], what: str) -> list[T]
     except FileNotFoundError:
         return []
     except OSError as error:
-        raise DataError.at(path, None, f"lecture impossible ({error.strerror or error})") from None
+        raise DataError.at(path, None, reason(error, path, "read")) from None
     items = []
     for number, raw in enumerate(data.splitlines(), 1):
         try:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from lettres.errors import DataError
+from lettres.oserrors import reason
 from lettres.text import excerpt
 
 # The coalition's files nest five levels deep; a value nested deeper is a mistake or an attack,
@@ -133,7 +134,7 @@ def read_text(path: Path) -> str:
     except FileNotFoundError:
         raise DataError.at(path, None, "fichier introuvable") from None
     except OSError as error:
-        raise DataError.at(path, None, f"lecture impossible ({error.strerror})") from None
+        raise DataError.at(path, None, reason(error, path, "read")) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
