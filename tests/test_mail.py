@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -233,6 +234,36 @@ def test_a_letters_facts_are_looked_up_once_and_its_body_never_rendered(
     assert looked_up == {"interieur": 2, "cncdh": 1, "greta": 2, "miprof": 1, "defenseur-droits": 1}
     assert contexts == ["interieur", "interieur"]
     assert rendered == ["courriel.md", "courriel.md"]
+
+
+def test_email_open_launches_the_mail_client_on_the_eml(
+    addressed: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folders = [write_letter(addressed, "un"), write_letter(addressed, "deux")]
+    launched: list[tuple[str, Path]] = []
+
+    def launch(url: str, **options: object) -> int:
+        launched.append((url, Path(url)))
+        assert Path(url).is_file(), "the .eml is written before it is opened"
+        return 0
+
+    monkeypatch.setattr(typer, "launch", launch)
+    result = run("email", *map(str, folders), "--open")
+    assert result.exit_code == 0, result.output
+    assert [path for _, path in launched] == [folder / "lettre.eml" for folder in folders]
+    assert run("email", str(folders[0])).exit_code == 0
+    assert len(launched) == 2, "without --open, nothing is opened"
+
+
+def test_email_open_without_a_mail_client_says_so(
+    addressed: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_letter(addressed, "un")
+    monkeypatch.setattr(typer, "launch", lambda url, **options: 1)
+    result = run("email", str(folder), "--open")
+    assert result.exit_code == 1
+    assert "aucune messagerie n'a pu ouvrir" in " ".join(result.stderr.split())
+    assert (folder / "lettre.eml").is_file()
 
 
 def test_draft_email_after_the_letter(addressed: Path, run: Run) -> None:

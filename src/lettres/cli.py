@@ -520,7 +520,15 @@ def warn(warnings: Any, seen: set[str] | None = None) -> None:
 
 
 @command("email")
-def email(folders: LetterFolders, with_docx: WithDocx = False, attach: Attach = None) -> None:
+def email(
+    folders: LetterFolders,
+    with_docx: WithDocx = False,
+    attach: Attach = None,
+    open_email: Annotated[
+        bool,
+        typer.Option("--open", help="Ouvrir chaque lettre.eml dans la messagerie du système."),
+    ] = False,
+) -> None:
     """Préparer le courriel de courriers déjà rédigés : lettre.eml, à ouvrir et envoyer.
 
     À : le destinataire ; Cc : les copies du courrier ; le PDF joint.
@@ -533,6 +541,12 @@ def email(folders: LetterFolders, with_docx: WithDocx = False, attach: Attach = 
     written = [item.path for item in built]
     paths = "\n".join(f"  {escape(str(shown(path)))}" for path in written)
     say(f"{len(written)} courriel(s) préparé(s), à ouvrir dans votre messagerie :\n{paths}")
+    if open_email:
+        for path in written:
+            if typer.launch(str(path)) != 0:
+                raise LettresError(
+                    f"aucune messagerie n'a pu ouvrir {path} : ouvrez-le vous-même (double-clic)"
+                )
 
 
 SEND_HELP = {
