@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime
 import email
 import email.policy
 import io
 import ipaddress
+import json
 import socket
 import ssl
 import threading
@@ -268,3 +270,31 @@ def configure(workspace: Path, port: int, security: str = "none", user: str | No
     path = workspace / "modeles" / "collectif.yaml"
     with path.open("a", encoding="utf-8") as stream:
         stream.write("\n" + "\n".join(lines) + "\n")
+
+
+@dataclass
+class MicrosoftRecorder(Recorder):
+    """A Recorder that logs in as Exchange Online does: SASL XOAUTH2, a user and a bearer
+    token; a wrong one gets the JSON challenge, then 535. Every exchange is kept."""
+
+    tokens: dict[str, str] = field(default_factory=dict)  # user → the token it accepts
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> Any:
+        from aiosmtpd.smtp import AuthResult
+
+        if len(args) != 2:
+            return AuthResult(success=False, handled=False, message="501 réponse initiale attendue")
+        fields = base64.b64decode(args[1]).decode("ascii")
+        assert fields.endswith("\x01\x01"), fields
+        parts = dict(part.split("=", 1) for part in fields[:-2].split("\x01"))
+        assert set(parts) == {"user", "auth"} and parts["auth"].startswith("Bearer "), parts
+        user, token = parts["user"], parts["auth"].removeprefix("Bearer ")
+        self.logins.append((user, token))
+        if self.tokens.get(user) == token:
+            return AuthResult(success=True, auth_data=user)
+        problem = json.dumps({"status": "401", "schemes": "bearer", "scope": "SMTP.Send"})
+        await server.challenge_auth(problem)  # the client answers it with an empty line
+        return AuthResult(
+            success=False, handled=False, message="535 5.7.3 Authentication unsuccessful"
+        )

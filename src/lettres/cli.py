@@ -649,6 +649,10 @@ def smtp_password(ws: Workspace) -> str:
     from lettres.smtp import PASSWORD_VARIABLE
 
     settings = ws.sender.sending
+    if settings is not None and settings.security == "oauth2-microsoft":
+        from lettres import microsoft  # the token stands for the password
+
+        return microsoft.acquire_token(settings, lambda text: say(escape(text), stderr=True))
     server = f"{settings.user} sur {settings.host}" if settings else "le serveur"
     return os.environ.get(PASSWORD_VARIABLE) or str(
         typer.prompt(f"Mot de passe de {server}", hide_input=True)

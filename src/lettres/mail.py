@@ -33,6 +33,7 @@ from lettres.folders import (
     SOURCE_NAME,
     letter_folder,
 )
+from lettres.models import MICROSOFT
 from lettres.recipients import Recipient
 from lettres.source import load_letter, load_template
 from lettres.templating import render
@@ -104,6 +105,10 @@ def headers(
     coordination = workspace.sender.coalition.coordination
     message = EmailMessage(policy=SMTP)
     message["From"] = address(header_text(coordination.name), coordination.email)
+    shared = shared_mailbox(workspace)
+    if shared is not None:
+        message.replace_header("From", shared[0])
+        message["Sender"] = shared[1]
     message["To"] = to
     if cc:
         message["Cc"] = cc
@@ -111,6 +116,25 @@ def headers(
     message["Date"] = format_datetime(now or datetime.now().astimezone())
     message["Message-ID"] = make_msgid(domain=coordination.email.rpartition("@")[2])
     return message
+
+
+def shared_mailbox(workspace: Workspace) -> tuple[Address, Address] | None:
+    """From the coalition's shared mailbox, sent by the signed-in user (Microsoft 365's
+    « envoyer en tant que » or « de la part de »): (From, Sender), when the workspace says so.
+
+    The server takes the envelope's sender from Sender: the user it has authenticated.
+    """
+    sender = workspace.sender
+    settings = sender.sending
+    mailbox = sender.coalition.mailbox
+    if mailbox is None or settings is None or settings.security != MICROSOFT or not settings.user:
+        return None
+    coordination = sender.coalition.coordination
+    name = coordination.name if settings.user.lower() == coordination.email.lower() else ""
+    return (
+        address(header_text(sender.coalition.name), mailbox),
+        address(header_text(name), settings.user),
+    )
 
 
 def address(name: str, email: str) -> Address:

@@ -219,8 +219,15 @@ class Signatory(Model):
         return self
 
 
-Security = Literal["starttls", "ssl", "none"]
-DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
+Security = Literal["starttls", "ssl", "none", "oauth2-microsoft"]
+DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25, "oauth2-microsoft": 587}
+MICROSOFT = "oauth2-microsoft"
+# The application lettres signs in as to Microsoft 365, unless the workspace names its own
+# (`application:`): Thunderbird's public client, already consented in many organisations.
+DEFAULT_APPLICATION = "9e5f94bc-e8a4-4e73-b8be-63364c29d753"
+DEFAULT_TENANT = "organizations"  # any work or school account; a tenant's id or domain narrows it
+GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+TENANT = re.compile(r"^[A-Za-z0-9.-]+$")
 
 
 class Sending(Model):
@@ -230,6 +237,38 @@ class Sending(Model):
     port: int | None = None
     security: Security = Field("starttls", alias="securite")
     user: str | None = Field(None, alias="utilisateur")
+    application: str = DEFAULT_APPLICATION
+    tenant: str = Field(DEFAULT_TENANT, alias="locataire")
+
+    @field_validator("application")
+    @classmethod
+    def _application_id(cls, value: str) -> str:
+        if not GUID.match(value):
+            raise invalid(
+                f"« {value} » n'est pas un identifiant d'application Microsoft (de la forme "
+                "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) : recopiez l'« ID d'application (client) »"
+            )
+        return value
+
+    @field_validator("tenant")
+    @classmethod
+    def _tenant_id(cls, value: str) -> str:
+        if not TENANT.match(value):
+            raise invalid(
+                f"« {value} » ne convient pas comme locataire Microsoft : mettez "
+                "« organizations », le domaine de votre organisation (exemple.org) ou son "
+                "« ID de l'annuaire »"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _microsoft_needs_a_user(self) -> Sending:
+        if self.security == MICROSOFT and not self.user:
+            raise invalid(
+                "« securite: oauth2-microsoft » demande l'adresse du compte Microsoft 365 qui se "
+                "connecte : ajoutez « utilisateur: prenom.nom@votre-organisation.org »"
+            )
+        return self
 
     @field_validator("port")
     @classmethod

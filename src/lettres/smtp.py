@@ -22,7 +22,7 @@ from email.message import EmailMessage
 
 from lettres.errors import ConnectionFailed
 from lettres.folders import SENDER_FILE
-from lettres.models import Sending
+from lettres.models import MICROSOFT, Sending
 
 PASSWORD_VARIABLE = "LETTRES_SMTP_PASSWORD"
 TIMEOUT = 60.0
@@ -53,10 +53,13 @@ def open_connection(
             client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
             client = smtplib.SMTP(host, port, timeout=timeout)
-        if settings.security == "starttls":
+        if settings.security in ("starttls", MICROSOFT):
             stage = "starttls"
             client.starttls(context=context)
-        if settings.user:
+        if settings.security == MICROSOFT:
+            stage = "oauth"
+            authenticate_xoauth2(client, settings.user or "", password or "")
+        elif settings.user:
             stage = "login"
             client.login(settings.user, password or "")
         return client
@@ -67,8 +70,36 @@ def open_connection(
         raise ConnectionFailed(f"{message} ; rien n'a été envoyé.") from None
 
 
+def authenticate_xoauth2(client: smtplib.SMTP, user: str, token: str) -> None:
+    """Microsoft 365's login: the OAuth token in place of a password (SASL XOAUTH2).
+
+    A refused token is answered by a 334 carrying the reason in JSON; the client answers it
+    with an empty line and the server then says 535, which smtplib raises.
+    """
+    client.ehlo_or_helo_if_needed()
+    if "xoauth2" not in client.esmtp_features.get("auth", "").lower().split():
+        raise smtplib.SMTPNotSupportedError("XOAUTH2")
+
+    def respond(challenge: bytes | None = None) -> str:
+        return f"user={user}\x01auth=Bearer {token}\x01\x01" if challenge is None else ""
+
+    client.auth("XOAUTH2", respond)
+
+
 def connection_message(error: Exception, settings: Sending, stage: str) -> str:
     where = f"{settings.host}:{settings.server_port}"
+    if stage == "oauth" and isinstance(error, smtplib.SMTPAuthenticationError):
+        return (
+            f"Microsoft 365 ({where}) refuse la connexion de « {settings.user} » "
+            f"({reply(error)}) : vérifiez l'utilisateur (section envoi de {SENDER_FILE}) et que "
+            "l'envoi SMTP authentifié est permis pour cette boîte (centre d'administration "
+            "Microsoft 365 → Utilisateurs → Courrier → Applications de messagerie)"
+        )
+    if stage == "oauth" and isinstance(error, smtplib.SMTPNotSupportedError):
+        return (
+            f"le serveur {where} ne propose pas la connexion Microsoft 365 (XOAUTH2) : "
+            f"vérifiez « hote: smtp.office365.com » dans {SENDER_FILE}"
+        )
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return (
             f"le serveur {where} refuse la connexion de l'utilisateur « {settings.user} » "
