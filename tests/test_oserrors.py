@@ -227,6 +227,22 @@ def test_a_locked_workbook_is_open_in_excel(tmp_path: Path, winerror: int) -> No
     assert "registre.xlsx est ouvert dans Excel : fermez-le et relancez" in text
 
 
+def test_a_register_open_in_excel_is_kept(
+    workspace: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = workspace / "registre.xlsx"
+    out.write_bytes(b"le classeur d'avant")
+
+    def replace(src: Any, dst: Any) -> None:
+        raise windows_error(32, PermissionError, errno.EACCES)
+
+    monkeypatch.setattr(os, "replace", replace)
+    message = failed_cleanly(run("register", "--out", str(out), "--force"))
+    assert "registre.xlsx est ouvert dans Excel : fermez-le et relancez" in message
+    assert out.read_bytes() == b"le classeur d'avant"
+    assert leftovers(workspace) == []
+
+
 def test_a_sharing_violation_when_reading(tmp_path: Path) -> None:
     text = str(explain(windows_error(32), tmp_path / "lettre.docx", "read"))
     assert "lettre.docx est ouvert dans Word" in text

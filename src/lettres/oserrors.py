@@ -122,6 +122,8 @@ def reason(error: OSError, path: Path | None, action: Action) -> str:
         return "le dossier qui devait le contenir n'existe pas (ou plus) : vérifiez le chemin"
     if isinstance(error, IsADirectoryError):
         return "c'est un dossier, pas un fichier : indiquez un fichier"
+    if isinstance(error, BrokenPipeError):
+        return "la sortie a été fermée avant la fin : le programme qui la lisait s'est arrêté"
     if error.errno == errno.EIO:
         return (
             "erreur du disque ou du partage réseau : vérifiez que le partage est toujours "
