@@ -258,6 +258,7 @@ def test_the_device_code_is_shown_once_then_the_sign_in_is_remembered(fake_msal:
     assert f"avec le compte {USER}" in text and "au plus 15 minutes" in text
     assert fake_msal.read_text(encoding="utf-8") == f'{{"compte": "{USER}"}}'
     assert fake_msal.stat().st_mode & 0o077 == 0  # the refresh token is the user's alone
+    assert fake_msal.parent.stat().st_mode & 0o077 == 0
     assert microsoft.acquire_token(settings(), told.append) == "jeton-silencieux"
     assert len(told) == 1
     assert FakeApplication.created[0] == (

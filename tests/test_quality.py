@@ -30,7 +30,7 @@ def test_tool_is_clean(command: list[str]) -> None:
 def test_start_up_path_imports_neither_docx_nor_typst() -> None:
     code = (
         "import sys; from lettres import cli; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('docx', 'typst', 'lxml')))"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('docx', 'typst', 'lxml', 'msal')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

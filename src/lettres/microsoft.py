@@ -71,7 +71,8 @@ def load_cache(path: Path) -> msal.SerializableTokenCache:
 
 
 def save_cache(cache: msal.SerializableTokenCache, path: Path) -> None:
-    """Written for the user's eyes only: it holds a refresh token."""
+    """Written for the user's eyes only, in a folder of theirs alone: it holds a refresh token."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_text_atomic(path, cache.serialize())
     os.chmod(path, 0o600)
 
