@@ -165,7 +165,7 @@ def test_init_on_a_full_disk_leaves_nothing(
 
     monkeypatch.setattr(Path, "write_bytes", write_bytes)
     message = failed_cleanly(run("init", str(tmp_path / "neuf")))
-    assert "le disque est plein" in message
+    assert f"{tmp_path / 'neuf'}: le disque est plein" in message
     assert list((tmp_path / "neuf").iterdir()) == []
 
 

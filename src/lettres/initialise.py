@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from lettres.errors import BrokenExample, LettresError
+from lettres.oserrors import explain
 
 
 def example_files() -> list[tuple[Path, bytes]]:
@@ -40,6 +41,14 @@ def create_workspace(folder: Path) -> list[Path]:
             f"{folder} contient déjà {clashes[0].relative_to(folder)} : "
             "« lettres init » n'écrase rien ; choisissez un dossier vide ou nouveau."
         )
+    try:
+        move_in(files, folder)
+    except OSError as error:  # named by the folder the user gave, not by the staging one
+        raise explain(error, folder, "create") from None
+    return [folder / path for path, _ in files]
+
+
+def move_in(files: list[tuple[Path, bytes]], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     staging = folder / ".lettres-init.tmp"
     shutil.rmtree(staging, ignore_errors=True)
@@ -53,7 +62,6 @@ def create_workspace(folder: Path) -> list[Path]:
             (staging / path).replace(folder / path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [folder / path for path, _ in files]
 
 
 def refuse_broken_example(staging: Path) -> None:
