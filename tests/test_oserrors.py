@@ -243,6 +243,19 @@ def test_a_register_open_in_excel_is_kept(
     assert leftovers(workspace) == []
 
 
+def test_a_read_only_file_is_not_blamed_on_excel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows refuses to replace a file marked read-only (access denied, winerror 5)."""
+    out = tmp_path / "registre.xlsx"
+    out.write_bytes(b"classeur")
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != out)
+    text = str(explain(windows_error(5, PermissionError, errno.EACCES), out, "replace"))
+    assert "registre.xlsx: ce fichier est en lecture seule : décochez « Lecture seule »" in text
+    text = str(explain(windows_error(32, PermissionError, errno.EACCES), out, "replace"))
+    assert "registre.xlsx est ouvert dans Excel" in text
+
+
 def test_a_sharing_violation_when_reading(tmp_path: Path) -> None:
     text = str(explain(windows_error(32), tmp_path / "lettre.docx", "read"))
     assert "lettre.docx est ouvert dans Word" in text
