@@ -203,14 +203,15 @@ class Envelope:
 
 
 def envelope_of(message: EmailMessage) -> Envelope:
-    """The message as `send_message` would transmit it (no Bcc ever sent)."""
+    """The message as `send_message` would transmit it (no Bcc ever sent; the envelope's
+    sender is the Sender when there is one: the user who sends for a shared mailbox)."""
     copy = shallow_copy(message)
     del copy["Bcc"]
     with io.BytesIO() as stream:
         BytesGenerator(stream).flatten(copy, linesep="\r\n")
         data = stream.getvalue()
     return Envelope(
-        addresses(message, "From")[0],
+        (addresses(message, "Sender") or addresses(message, "From"))[0],
         (*addresses(message, "To"), *addresses(message, "Cc")),
         data,
     )
