@@ -286,3 +286,15 @@ def test_an_other_account_or_a_refusal_is_said(
         microsoft.acquire_token(settings(locataire="secours-catholique.org"), lambda text: None)
     assert FakeApplication.created[-1][1].endswith("/secours-catholique.org")
     assert not fake_msal.exists()
+
+
+def test_no_network_to_microsoft_is_said(fake_msal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreachable(self: FakeApplication, *args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("Max retries exceeded with url: /organizations/v2.0/…")
+
+    monkeypatch.setattr(FakeApplication, "__init__", unreachable)
+    with pytest.raises(ConnectionFailed) as error:
+        microsoft.acquire_token(settings(), lambda text: None)
+    text = str(error.value)
+    assert "login.microsoftonline.com ne répond pas" in text and "Max retries" not in text
+    assert "vérifiez la connexion à Internet" in text and "rien n'a été envoyé" in text

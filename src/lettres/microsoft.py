@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import msal
 
 SCOPES = ["https://outlook.office.com/SMTP.Send"]
+AUTHORITY_HOST = "login.microsoftonline.com"
 CACHE_NAME = "jetons-microsoft.json"
 Tell = Callable[[str], None]
 
@@ -46,14 +47,15 @@ def acquire_token(settings: Sending, tell: Tell) -> str:
     try:
         app = msal.PublicClientApplication(
             settings.application,
-            authority=f"https://login.microsoftonline.com/{settings.tenant}",
+            authority=f"https://{AUTHORITY_HOST}/{settings.tenant}",
             token_cache=cache,
         )
         result = silently(app, settings) or by_device_code(app, settings, tell)
     except (OSError, ValueError) as error:  # requests' errors are OSErrors
+        detail = f"{AUTHORITY_HOST} ne répond pas" if isinstance(error, OSError) else str(error)
         raise ConnectionFailed(
-            f"connexion à Microsoft impossible ({error}) : vérifiez la connexion à Internet, et "
-            f"« locataire » dans la section envoi de {SENDER_FILE} ; rien n'a été envoyé."
+            f"connexion à Microsoft impossible ({detail}) : vérifiez la connexion à Internet, "
+            f"et « locataire » dans la section envoi de {SENDER_FILE} ; rien n'a été envoyé."
         ) from None
     token = token_of(result, settings)
     if cache.has_state_changed:
