@@ -262,11 +262,16 @@ def self_signed(tmp: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     return server, client
 
 
+APPLICATION = "11111111-2222-3333-4444-555555555555"  # a client id as IT would give it
+
+
 def configure(workspace: Path, port: int, security: str = "none", user: str | None = None) -> None:
     """Add the `envoi:` section to the workspace copy's collectif.yaml."""
     lines = ["envoi:", "  hote: 127.0.0.1", f"  port: {port}", f"  securite: {security}"]
     if user:
         lines.append(f"  utilisateur: {user}")
+    if security == "oauth2-microsoft":
+        lines.append(f"  application: {APPLICATION}")
     path = workspace / "modeles" / "collectif.yaml"
     with path.open("a", encoding="utf-8") as stream:
         stream.write("\n" + "\n".join(lines) + "\n")

@@ -18,10 +18,11 @@ from aiosmtpd.controller import Controller
 from lettres import microsoft
 from lettres.errors import ConnectionFailed
 from lettres.folders import JOURNAL_NAME
-from lettres.models import DEFAULT_APPLICATION, Sending
+from lettres.models import Sending
 from lettres.workspace import load_workspace
 from tests.helpers import Invoke as Run
 from tests.mailing import (
+    APPLICATION,
     MicrosoftRecorder,
     addresses,
     configure,
@@ -162,6 +163,10 @@ def test_a_server_without_xoauth2_is_named(
     [
         (["securite: oauth2-microsoft"], "demande l'adresse du compte Microsoft 365"),
         (
+            ["securite: oauth2-microsoft", f"utilisateur: {USER}"],
+            "demande l'identifiant de l'application",
+        ),
+        (
             ["securite: oauth2-microsoft", f"utilisateur: {USER}", "application: thunderbird"],
             "n'est pas un identifiant d'application Microsoft",
         ),
@@ -186,10 +191,15 @@ def test_microsoft_settings_are_checked(
 
 def test_microsoft_defaults(workspace: Path) -> None:
     settings = Sending.model_validate(
-        {"hote": "smtp.office365.com", "securite": "oauth2-microsoft", "utilisateur": USER}
+        {
+            "hote": "smtp.office365.com",
+            "securite": "oauth2-microsoft",
+            "utilisateur": USER,
+            "application": APPLICATION,
+        }
     )
     assert settings.server_port == 587
-    assert (settings.application, settings.tenant) == (DEFAULT_APPLICATION, "organizations")
+    assert settings.tenant == "organizations"
 
 
 # MSAL's glue, with a fake msal: what the user is told, where the sign-in is kept.
@@ -246,7 +256,13 @@ def fake_msal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def settings(**more: str) -> Sending:
     return Sending.model_validate(
-        {"hote": "smtp.office365.com", "securite": "oauth2-microsoft", "utilisateur": USER} | more
+        {
+            "hote": "smtp.office365.com",
+            "securite": "oauth2-microsoft",
+            "utilisateur": USER,
+            "application": APPLICATION,
+        }
+        | more
     )
 
 
@@ -262,7 +278,7 @@ def test_the_device_code_is_shown_once_then_the_sign_in_is_remembered(fake_msal:
     assert microsoft.acquire_token(settings(), told.append) == "jeton-silencieux"
     assert len(told) == 1
     assert FakeApplication.created[0] == (
-        DEFAULT_APPLICATION,
+        APPLICATION,
         "https://login.microsoftonline.com/organizations",
     )
 

@@ -222,9 +222,6 @@ class Signatory(Model):
 Security = Literal["starttls", "ssl", "none", "oauth2-microsoft"]
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25, "oauth2-microsoft": 587}
 MICROSOFT = "oauth2-microsoft"
-# The application lettres signs in as to Microsoft 365, unless the workspace names its own
-# (`application:`): Thunderbird's public client, already consented in many organisations.
-DEFAULT_APPLICATION = "9e5f94bc-e8a4-4e73-b8be-63364c29d753"
 DEFAULT_TENANT = "organizations"  # any work or school account; a tenant's id or domain narrows it
 GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 TENANT = re.compile(r"^[A-Za-z0-9.-]+$")
@@ -237,13 +234,13 @@ class Sending(Model):
     port: int | None = None
     security: Security = Field("starttls", alias="securite")
     user: str | None = Field(None, alias="utilisateur")
-    application: str = DEFAULT_APPLICATION
+    application: str | None = None  # the client id the organisation registered for lettres
     tenant: str = Field(DEFAULT_TENANT, alias="locataire")
 
     @field_validator("application")
     @classmethod
-    def _application_id(cls, value: str) -> str:
-        if not GUID.match(value):
+    def _application_id(cls, value: str | None) -> str | None:
+        if value is not None and not GUID.match(value):
             raise invalid(
                 f"« {value} » n'est pas un identifiant d'application Microsoft (de la forme "
                 "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) : recopiez l'« ID d'application (client) »"
@@ -267,6 +264,13 @@ class Sending(Model):
             raise invalid(
                 "« securite: oauth2-microsoft » demande l'adresse du compte Microsoft 365 qui se "
                 "connecte : ajoutez « utilisateur: prenom.nom@votre-organisation.org »"
+            )
+        if self.security == MICROSOFT and not self.application:
+            # No borrowed default: sign-ins must show the organisation's own application.
+            raise invalid(
+                "« securite: oauth2-microsoft » demande l'identifiant de l'application que "
+                "votre service informatique a déclarée pour lettres : ajoutez « application: "
+                "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx » (voir le README, « Avec Microsoft 365 »)"
             )
         return self
 
