@@ -413,7 +413,7 @@ def text_of(element: Any) -> str:
 
 
 def test_the_html_fragment_parses_and_mirrors_the_site(run: Run, letters: dict[str, Path]) -> None:
-    result = run("register", "--format", "html")
+    result = run("register", "--format", "html", "--include-drafts")
     assert result.exit_code == 0, result.output
     fragment = html5lib.HTMLParser(strict=True).parseFragment(result.stdout)
     section = fragment.find(f"{HTML}section")
@@ -435,7 +435,7 @@ def test_out_writes_the_page_the_fragment_and_the_pdfs(
     run: Run, letters: dict[str, Path], tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
-    result = run("register", "--out", str(site))
+    result = run("register", "--out", str(site), "--include-drafts")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in site.iterdir()) == [
         "2015-04-21-interieur-vos-engagements.pdf", "2015-06-10-justice-la-circulaire.pdf",
@@ -456,6 +456,28 @@ def test_out_writes_the_page_the_fragment_and_the_pdfs(
     assert [a.get("href") for a in fragment.findall(f".//{HTML}a")] == [
         a.get("href") for a in links
     ]
+
+
+def test_the_public_page_shows_only_what_was_sent(
+    run: Run, letters: dict[str, Path], tmp_path: Path
+) -> None:
+    assert run("answer", str(letters["circulaire"]), "--date", "2015-07-01").exit_code == 0
+    site = tmp_path / "site"
+    result = run("register", "--out", str(site))
+    assert result.exit_code == 0, result.output
+    assert "1 brouillon(s) laissé(s) hors de la page web" in result.stderr
+    assert sorted(p.name for p in site.iterdir()) == [
+        "2015-04-21-interieur-vos-engagements.pdf", "2015-06-10-justice-la-circulaire.pdf",
+        "courriers.html", "index.html",
+    ]  # fmt: skip
+    page = html5lib.HTMLParser(strict=True).parse((site / "index.html").read_bytes())
+    titles = [text_of(h) for h in page.findall(f".//{HTML}h3")]
+    assert titles == ["La circulaire", "Vos engagements"]  # sent, and answered: never the draft
+    fragment = run("register", "--format", "html")
+    assert fragment.exit_code == 0, fragment.output
+    assert "Demande de rencontre" not in fragment.stdout and "Vos engagements" in fragment.stdout
+    preview = run("register", "--format", "html", "--include-drafts")
+    assert "Demande de rencontre" in preview.stdout
 
 
 def test_out_refuses_a_folder_that_is_not_empty(
@@ -483,7 +505,7 @@ def test_out_is_no_table(run: Run, letters: dict[str, Path], tmp_path: Path) -> 
 
 def test_a_letter_without_pdf_has_no_link_and_a_warning(run: Run, letters: dict[str, Path]) -> None:
     (letters["circulaire"] / "lettre.pdf").unlink()
-    result = run("register", "--format", "html")
+    result = run("register", "--format", "html", "--include-drafts")
     assert result.exit_code == 0, result.output
     assert (
         "pas de PDF dans" in result.stderr and "2015-06-10-justice-la-circulaire" in result.stderr
@@ -498,7 +520,7 @@ def test_every_text_is_escaped(run: Run, workspace: Path, tmp_path: Path) -> Non
     draft(run, "interieur", "2015-04-21", subject)
     folder = next(p for p in (workspace / "courriers").iterdir() if p.is_dir())
     (folder / "lettre.pdf").write_bytes(b"%PDF")
-    result = run("register", "--format", "html")
+    result = run("register", "--format", "html", "--include-drafts")
     assert result.exit_code == 0, result.output
     assert "<script>" not in result.stdout
     assert "&lt;script&gt;" in result.stdout and "&amp;" in result.stdout
@@ -506,7 +528,7 @@ def test_every_text_is_escaped(run: Run, workspace: Path, tmp_path: Path) -> Non
     assert fragment.find(f".//{HTML}script") is None
     heading = text_of(fragment.find(f".//{HTML}h3"))
     assert "<script>alert(" in heading and "& " in heading
-    assert run("register", "--out", str(tmp_path / "site")).exit_code == 0
+    assert run("register", "--out", str(tmp_path / "site"), "--include-drafts").exit_code == 0
     page = html5lib.HTMLParser(strict=True).parse((tmp_path / "site" / "index.html").read_bytes())
     assert page.find(f".//{HTML}script") is None
     markdown = run("register", "--format", "markdown").stdout.splitlines()

@@ -378,6 +378,7 @@ REGISTER_HELP = {
     "out": "html : écrire la page web dans ce dossier (index.html, courriers.html, les PDF) ; "
     "les autres formats : écrire ce fichier (registre.xlsx, registre.csv…).",
     "force": "Écrire dans un dossier --out qui n'est pas vide, ou remplacer le fichier --out.",
+    "include_drafts": "Mettre aussi les brouillons dans la page web (aperçu, jamais à publier).",
 }
 RegisterFormat = Literal["table", "csv", "csv-utf8", "xlsx", "json", "markdown", "html"]
 
@@ -400,6 +401,9 @@ def register(
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help=REGISTER_HELP["out"])] = None,
     force: Annotated[bool, typer.Option("--force", help=REGISTER_HELP["force"])] = False,
+    include_drafts: Annotated[
+        bool, typer.Option("--include-drafts", help=REGISTER_HELP["include_drafts"])
+    ] = False,
 ) -> None:
     """Le registre des courriers : date, référence, destinataire, objet, envoi, relance.
 
@@ -419,6 +423,12 @@ def register(
         raise LettresError("--out écrit un fichier : choisissez --format xlsx, csv ou html")
     if out is None and chosen == "xlsx":
         raise LettresError("--format xlsx écrit un classeur : ajoutez --out registre.xlsx")
+    if chosen == "html" and not include_drafts:
+        kept = reg.published(entries)
+        if len(kept) < len(entries):
+            say(f"{len(entries) - len(kept)} brouillon(s) laissé(s) hors de la page web "
+                "(--include-drafts pour un aperçu)", stderr=True)  # fmt: skip
+        entries = kept
     if chosen == "html":
         warn_missing_pdfs(entries)
     if out is not None and chosen == "html":

@@ -84,7 +84,11 @@ def make_folder(folder: Path, path: Path) -> None:
 
 
 def write_temporary(path: Path, data: bytes) -> Path:
-    """`data` on disk beside `path`, under a hidden temporary name."""
+    """`data` on disk beside `path`, under a hidden temporary name, readable as the umask says.
+
+    mkstemp makes its file 0600 whatever the umask; renamed into place, that would keep a
+    web server or a colleague on the shared drive from reading a letter.
+    """
     try:
         handle, temporary = tempfile.mkstemp(
             prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
@@ -93,6 +97,8 @@ def write_temporary(path: Path, data: bytes) -> Path:
         raise explain(error, path, "write") from None
     try:
         with os.fdopen(handle, "wb") as stream:
+            if hasattr(os, "fchmod"):  # Windows has no modes to fix
+                os.fchmod(stream.fileno(), 0o666 & ~current_umask())
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
@@ -102,6 +108,13 @@ def write_temporary(path: Path, data: bytes) -> Path:
             raise explain(error, path, "write") from None
         raise
     return Path(temporary)
+
+
+def current_umask() -> int:
+    """The process's umask; reading it means setting it, so it is put back at once."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -188,6 +188,14 @@ def select(
     ]
 
 
+def published(entries: Sequence[Entry]) -> list[Entry]:
+    """What the public page shows: letters that went out (answered ones too), never a draft.
+
+    A draft on the site would put a letter nobody received, or a test, in front of the public.
+    """
+    return [entry for entry in entries if entry.has_status("envoye")]
+
+
 def wanted_keys(directory: Directory, to: Sequence[str], entries: Sequence[Entry]) -> set[str]:
     """Groups expanded; a key the directory no longer knows still finds its old letters."""
     used = {entry.to for entry in entries}
