@@ -33,7 +33,9 @@ def test_new_letter_writes_source_and_docx(run: Run, workspace: Path) -> None:
     result = new_letter(run, "--to", "interieur")
     assert result.exit_code == 0, result.output
     folder = workspace / "courriers" / "2016-12-14-interieur-demande-de-rencontre"
-    assert files_under(folder) == {folder / "lettre.md", folder / "lettre.docx"}
+    assert files_under(folder) == {
+        folder / "lettre.md", folder / "lettre.docx", folder / ".lettres-empreintes.json"
+    }  # fmt: skip
     source = (folder / "lettre.md").read_text(encoding="utf-8")
     for choice in ("modele: demande-rencontre", "destinataire: interieur", "date: 2016-12-14",
                    "signataire: fayet", "- standard", "objet: Demande de rencontre"):  # fmt: skip
@@ -88,9 +90,14 @@ def test_templates_are_listed_with_their_variables(run: Run) -> None:
 def test_missing_variables_become_visible_placeholders(run: Run, workspace: Path) -> None:
     result = run("draft", "--template", "suivi-rencontre", "--to", "interieur",
                  "--date", "2015-04-21", "--format", "docx")  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "variables à compléter" in result.stderr
+    assert result.exit_code == 0, result.output  # a DOCX is a draft to edit: it may be unfinished
     folder = next((workspace / "courriers").iterdir())
+    lines = (folder / "lettre.md").read_text(encoding="utf-8").splitlines()
+    for name in ("date_rencontre", "engagements"):
+        number = next(n for n, line in enumerate(lines, 1) if line.startswith(f"  {name}:"))
+        assert f"lettre.md:{number}: la variable « {name} » est encore à compléter" in " ".join(
+            result.stderr.split()
+        )
     assert any("[à compléter" in t for t in paragraphs(folder / "lettre.docx"))
 
 

@@ -44,7 +44,7 @@ def built(workspace: Path, folder: Path, **options: object) -> tuple[EmailMessag
 
 def test_headers_copies_and_attachments(addressed: Path, run: Run, tmp_path: Path) -> None:
     folder = write_letter(addressed, "essai", objet='"« Vos engagements » : où en êtes-vous ?"')
-    assert run("draft", str(folder / "lettre.md"), "--format", "docx").exit_code == 0
+    assert run("draft", str(folder / "lettre.md")).exit_code == 0
     enclosure = tmp_path / "Synthèse de la rencontre – été 2014.pdf"
     enclosure.write_bytes(b"%PDF-1.4 synthese")
     message, warnings = built(addressed, folder, with_docx=True, attachments=[enclosure])
@@ -267,8 +267,8 @@ def test_email_open_without_a_mail_client_says_so(
 
 
 def test_draft_email_after_the_letter(addressed: Path, run: Run) -> None:
-    folder = write_letter(addressed, "essai")
-    result = run("draft", str(folder / "lettre.md"), "--format", "docx", "--email")
+    folder = write_letter(addressed, "essai", pdf=False)
+    result = run("draft", str(folder / "lettre.md"), "--email")
     assert result.exit_code == 0, result.output
     assert "lettre.eml" in result.stdout
     assert parse((folder / "lettre.eml").read_bytes())["X-Unsent"] == "1"
@@ -290,11 +290,16 @@ def test_templates_list_leaves_out_the_cover_message(run: Run) -> None:
     assert not any(line.startswith("courriel") for line in result.stdout.splitlines())
 
 
-def test_a_pdf_older_than_its_source_is_a_warning(addressed: Path) -> None:
+def test_a_pdf_older_than_its_source_is_refused(addressed: Path, run: Run) -> None:
+    """A letter drafted before lettres kept fingerprints: the files' dates must do."""
     folder = write_letter(addressed, "essai")
     os.utime(folder / "lettre.pdf", (1_000_000_000, 1_000_000_000))
-    _, warnings = built(addressed, folder)
-    assert any("modifié après lettre.pdf" in w for w in warnings)
+    result = run("email", str(folder))
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "lettre.md: a été modifié après lettre.pdf" in message
+    assert f"relancez « lettres draft {folder / 'lettre.md'} »" in message
+    assert not (folder / "lettre.eml").exists()
 
 
 # (what to break, words of the message)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lettres.errors import LettresError
-from lettres.files import append_lines, read_json_lines, record_lock, write_new
+from lettres.files import append_lines, copy_without_overwriting, read_json_lines, record_lock
 from lettres.folders import ANSWERS_NAME, SOURCE_NAME
 from lettres.source import load_letter
 
@@ -108,16 +108,3 @@ def too_big(source: Path) -> str:
         f"{source} dépasse {MAX_DOCUMENT // 2**20} Mo : ce n'est sans doute pas le document de "
         "la réponse ; réduisez-le (un PDF compressé) ou gardez-le ailleurs"
     )
-
-
-def copy_without_overwriting(data: bytes, suffix: str, folder: Path, stem: str) -> Path:
-    """Copy under `stem.ext`, else `stem-2.ext`…: a hard link is made only if the name is free."""
-    suffix = suffix.lower()
-    for index in range(1, 1000):
-        target = folder / f"{stem}{'' if index == 1 else f'-{index}'}{suffix}"
-        try:
-            write_new(target, data)
-        except FileExistsError:
-            continue
-        return target
-    raise LettresError(f"trop de réponses nommées {stem} dans {folder}")

@@ -275,6 +275,8 @@ DRAFT_HELP = {
     "open": "Ouvrir le PDF dans la visionneuse du système.",
     "force": "Refaire même un courrier déjà envoyé, ou écrire dans un dossier --out occupé.",
     "email": "Préparer aussi le courriel (lettre.eml, PDF joint) ; il faut le PDF.",
+    "from_docx": "Faire le PDF depuis le DOCX modifié de ce dossier (LibreOffice) : "
+    "le DOCX devient le texte du courrier.",
 }
 Texts = list[str] | None
 
@@ -301,13 +303,21 @@ def draft(
     open_pdf: Annotated[bool, typer.Option("--open", help=DRAFT_HELP["open"])] = False,
     force: Annotated[bool, typer.Option("--force", help=DRAFT_HELP["force"])] = False,
     with_email: Annotated[bool, typer.Option("--email", help=DRAFT_HELP["email"])] = False,
+    from_docx: Annotated[
+        Path | None,
+        typer.Option("--from-docx", metavar="DOSSIER", help=DRAFT_HELP["from_docx"]),
+    ] = None,
 ) -> None:
     """Rédiger un courrier : DOCX (à relire, à cosigner) et PDF (à envoyer)."""
     from lettres import drafting
     from lettres.outputs import parse_outputs
 
     job: drafting.Job
-    if source is not None:
+    if from_docx is not None:
+        if source is not None or template is not None:
+            raise LettresError("--from-docx DOSSIER se suffit : retirez la source ou --template")
+        job = drafting.FromDocx(from_docx, force)
+    elif source is not None:
         job = drafting.Rebuild(source, out, force)
     elif template is None:
         raise LettresError(
@@ -330,6 +340,9 @@ def draft(
     # Plain text: rich would add 50 ms to every letter drafted.
     typer.echo(f"{len(drafted.planned)} courrier(s), {len(drafted.written)} fichier(s) écrit(s) :")
     typer.echo("\n".join(f"  {shown(path)}" for path in drafted.written))
+    refusal = drafted.refusal()
+    if refusal:
+        raise LettresError(refusal)
 
 
 def open_files(paths: list[Path]) -> None:

@@ -16,11 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lettres import recipients, references
+from lettres import cosigning, guards, recipients, references
 from lettres.compose import compose, final
-from lettres.errors import LettresError, OutputExists
+from lettres.errors import LettresError, OutputExists, Problem
 from lettres.files import write_atomic, write_text_atomic
-from lettres.folders import SOURCE_NAME, output_name, slug
+from lettres.fingerprints import add_fingerprints, record_drafted
+from lettres.folders import DOCX_NAME, SOURCE_NAME, letter_folder, output_name, slug
 from lettres.journal import is_sent, journal_path
 from lettres.letter import Letter
 from lettres.models import nearest, validate
@@ -65,7 +66,15 @@ class Rebuild:
     force: bool = False
 
 
-Job = NewLetters | Rebuild
+@dataclass(frozen=True)
+class FromDocx:
+    """A letter whose edited DOCX becomes its text: the PDF is made from the DOCX."""
+
+    folder: Path
+    force: bool = False
+
+
+Job = NewLetters | Rebuild | FromDocx
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,8 @@ class Planned:
     source_text: str | None
     warnings: tuple[str, ...] = ()
     numbering: references.Numbering | None = None  # a new letter gets its reference when written
+    unfinished: tuple[Problem, ...] = ()  # text still to write: no PDF
+    keep_docx: bool = False  # an edited DOCX to keep beside before writing over it (--force)
 
     @property
     def source(self) -> Path:
@@ -100,7 +111,7 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
         raise LettresError("--out ne vaut que pour un seul destinataire")
     planned = []
     for key in keys:
-        values, missing = front_values(workspace, template, request, key)
+        values = front_values(workspace, template, request, key)
         folder = request.out or workspace.letters_dir / (
             f"{request.on.isoformat()}-{key}-{slug(values['objet'])}"
         )
@@ -113,15 +124,16 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
         source = folder / SOURCE_NAME
         parsed = split_document(source, text)
         front = validate(LetterFront, parsed.front, source)
-        warnings: tuple[str, ...] = (
-            (f"variables à compléter dans {source} : " + ", ".join(missing),) if missing else ()
-        )
         numbering = references.Numbering(
             workspace.root, workspace.sender.coalition.reference_prefix, request.on.year
         )
         letter = compose(workspace, front, parsed)
-        warnings += style_warnings(parsed)
-        planned.append(Planned(folder, letter, text, warnings, numbering))
+        # Written, the source gains its reference as first line (references.stamp): one down.
+        unfinished = tuple(
+            replace(problem, line=problem.line + 1) if problem.line else problem
+            for problem in guards.unfinished(workspace, front, parsed, letter)
+        )
+        planned.append(Planned(folder, letter, text, style_warnings(parsed), numbering, unfinished))
     return planned
 
 
@@ -159,7 +171,7 @@ def is_valid_text(text: str) -> bool:
 
 def front_values(
     workspace: Workspace, template: TemplateFront, request: NewLetters, key: str
-) -> tuple[dict[str, Any], list[str]]:
+) -> dict[str, Any]:
     """Every choice of a new letter, written into its front matter so it can be rebuilt."""
     subject = request.subject or template.subject
     if not subject:
@@ -178,9 +190,8 @@ def front_values(
             f"{nearest(unknown[0], template.variables)} ; il attend : "
             + (", ".join(template.variables) or "aucune variable")
         )
-    missing = [name for name in template.variables if name not in request.variables]
     variables = {
-        name: request.variables.get(name, f"[à compléter : {description}]")
+        name: request.variables.get(name, guards.placeholder(description))
         for name, description in template.variables.items()
     }
     values: dict[str, Any] = {
@@ -197,21 +208,37 @@ def front_values(
         values["ref"] = request.ref
     if variables:
         values["variables"] = variables
-    return values, missing
+    return values
 
 
 def plan_existing(
-    workspace: Workspace, source: Path, out: Path | None = None, force: bool = False
+    workspace: Workspace,
+    source: Path,
+    out: Path | None = None,
+    force: bool = False,
+    *,
+    writes_docx: bool = True,
 ) -> Planned:
-    """Rebuild a letter beside its source, unless it was sent: a sent letter is frozen."""
-    if not force and is_sent(source.parent):
-        raise LettresError(
-            f"ce courrier a déjà été envoyé (voir {journal_path(source.parent)}) : le refaire "
-            "changerait ce qui a été reçu. Ajoutez --force si vous le voulez vraiment."
-        )
+    """Rebuild a letter beside its source, unless it was sent (a sent letter is frozen) or
+    its DOCX holds a co-signer's edits (they would be lost)."""
+    refuse_if_sent(source.parent, force)
     front, document = load_letter(source)
     letter = compose(workspace, front, document)
-    return Planned(out or source.parent, letter, None, style_warnings(document))
+    folder = out or source.parent
+    kept = cosigning.edits_to_keep(folder, source, writes_docx, force)
+    unfinished = tuple(guards.unfinished(workspace, front, document, letter))
+    warnings = style_warnings(document) + ((kept,) if kept else ())
+    return Planned(
+        folder, letter, None, warnings, unfinished=unfinished, keep_docx=kept is not None
+    )
+
+
+def refuse_if_sent(folder: Path, force: bool) -> None:
+    if not force and is_sent(folder):
+        raise LettresError(
+            f"ce courrier a déjà été envoyé (voir {journal_path(folder)}) : le refaire "
+            "changerait ce qui a été reçu. Ajoutez --force si vous le voulez vraiment."
+        )
 
 
 def style_warnings(document: Document) -> tuple[str, ...]:
@@ -232,6 +259,19 @@ class Drafted:
     planned: list[Planned]
     written: list[Path]
     warnings: list[str]
+    refused: list[Problem] = field(default_factory=list)  # why PDFs asked for were not made
+
+    def refusal(self) -> str | None:
+        """The error to end on when a PDF was asked for a letter that is not finished."""
+        if not self.refused:
+            return None
+        sources = once([str(item.source) for item in self.planned if item.unfinished])
+        commands = " ; ".join(f"« lettres draft {source} »" for source in sources)
+        problems = "\n".join(f"  {problem}" for problem in self.refused)
+        return (
+            "PDF refusé, courrier pas fini (la source et le DOCX, à compléter, sont écrits) :\n"
+            f"{problems}\nComplétez, puis relancez {commands}."
+        )
 
 
 def draft(
@@ -242,24 +282,52 @@ def draft(
     with_email: bool = False,
     progress: ProgressBar | None = None,
 ) -> Drafted:
-    """Plan, render and write the letters of `job`, then their LibreOffice PDFs and e-mails."""
+    """Plan, render and write the letters of `job`, then their LibreOffice PDFs and e-mails.
+
+    A letter that is not finished gets its source and DOCX, never a PDF nor an e-mail.
+    """
+    if isinstance(job, FromDocx):
+        return draft_from_docx(workspace, job, with_email)
     if isinstance(job, Rebuild):
-        planned = [plan_existing(workspace, job.source, job.out, job.force)]
+        planned = [
+            plan_existing(workspace, job.source, job.out, job.force, writes_docx=outputs.docx)
+        ]
     else:
         planned = plan_new(workspace, job)
     render = make_renderer(workspace, outputs)
     with (progress or _silent)(len(planned)) as advance:
         written = write_planned(planned, render, advance)
-    written += finish(written, outputs)
+    finished = [item for item in planned if not item.unfinished]
+    converted = finish([item.folder / DOCX_NAME for item in finished], outputs)
+    for path in converted:
+        add_fingerprints(path.parent, [path])
+    written += converted
     warnings: list[str] = []
-    if with_email:
+    if with_email and finished:
         from lettres.mail import write_drafts
 
-        built = write_drafts(workspace, [item.folder for item in planned])
+        built = write_drafts(workspace, [item.folder for item in finished])
         warnings += once([warning for item in built for warning in item.warnings])
         written += [item.path for item in built]
     warnings += [warning for item in planned for warning in item.warnings]
-    return Drafted(planned, written, warnings)
+    unfinished = [problem for item in planned for problem in item.unfinished]
+    if "pdf" in outputs.formats:
+        return Drafted(planned, written, warnings, unfinished)
+    return Drafted(planned, written, warnings + [str(problem) for problem in unfinished])
+
+
+def draft_from_docx(workspace: Workspace, job: FromDocx, with_email: bool) -> Drafted:
+    folder = letter_folder(job.folder)
+    refuse_if_sent(folder, job.force)
+    letter, pdf = cosigning.pdf_from_docx(workspace, folder, job.force)
+    written, warnings = [pdf], []
+    if with_email:
+        from lettres.mail import write_drafts
+
+        built = write_drafts(workspace, [folder])
+        warnings += once([warning for item in built for warning in item.warnings])
+        written += [item.path for item in built]
+    return Drafted([Planned(folder, letter, None)], written, warnings)
 
 
 @contextmanager
@@ -304,7 +372,7 @@ def write_numbered(
             gc.collect()  # python-docx leaves ~1 MiB of cycles a letter: keep a batch small
         if counter is not None and item.numbering is not None and item.source_text is not None:
             item = numbered(item, counter.next_reference())
-        files = render(item.letter)
+        files = render(item.letter, pdf=not item.unfinished)
         item.folder.mkdir(parents=True, exist_ok=True)
         if item.source_text is not None:
             if item.source.exists():
@@ -315,10 +383,13 @@ def write_numbered(
             written.append(item.source)
             if counter is not None and item.numbering is not None:
                 counter.taken()
-        for extension, data in files.items():
-            path = item.folder / output_name(extension)
+        if item.keep_docx and "docx" in files:
+            written.append(cosigning.keep_edited_docx(item.folder))
+        outputs = [item.folder / output_name(extension) for extension in files]
+        for path, data in zip(outputs, files.values(), strict=True):
             write_atomic(path, data)
-            written.append(path)
+        written += outputs
+        record_drafted(item.folder, item.letter, outputs)
         if progress:
             progress(item)
     return written

@@ -65,6 +65,18 @@ class UnprintableText(LettresError):
     """Characters that no font of the layout can draw: the PDF would show empty boxes."""
 
 
+class Unfinished(DataError):
+    """A letter that still holds a placeholder, an empty objet or body: no PDF, no e-mail."""
+
+
+class NotAsRead(DataError):
+    """A PDF that no longer says what the letter says, or a DOCX edited after its PDF."""
+
+
+class EditedDocx(LettresError):
+    """A DOCX changed since `lettres draft` wrote it: drafting again would lose the edits."""
+
+
 class LibreOfficeError(LettresError):
     """LibreOffice is missing, failed, or took too long."""
 

@@ -83,6 +83,19 @@ def make_folder(folder: Path, path: Path) -> None:
         raise explain(error, path, "create") from None
 
 
+def copy_without_overwriting(data: bytes, suffix: str, folder: Path, stem: str) -> Path:
+    """Write under `stem.ext`, else `stem-2.ext`…: a hard link is made only if the name is free."""
+    suffix = suffix.lower()
+    for index in range(1, 1000):
+        target = folder / f"{stem}{'' if index == 1 else f'-{index}'}{suffix}"
+        try:
+            write_new(target, data)
+        except FileExistsError:
+            continue
+        return target
+    raise LettresError(f"trop de fichiers nommés {stem}… dans {folder} : faites-y de la place")
+
+
 def write_temporary(path: Path, data: bytes) -> Path:
     """`data` on disk beside `path`, under a hidden temporary name, readable as the umask says.
 

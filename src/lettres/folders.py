@@ -31,6 +31,8 @@ PDF_NAME = "lettre.pdf"
 EMAIL_NAME = "lettre.eml"
 JOURNAL_NAME = "envois.jsonl"
 ANSWERS_NAME = "reponses.jsonl"
+FINGERPRINTS_NAME = ".lettres-empreintes.json"  # what `lettres draft` wrote, by sha256
+KEPT_DOCX_STEM = "lettre.modifie"  # a co-signer's edited DOCX, kept before a forced re-draft
 
 
 def output_name(extension: str) -> str:

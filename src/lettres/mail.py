@@ -21,7 +21,8 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from lettres.compose import Resolved, final, resolve, subject
+from lettres import guards
+from lettres.compose import Resolved, compose, final, resolve, subject
 from lettres.errors import MissingFile, NoAddress
 from lettres.files import write_atomic
 from lettres.folders import (
@@ -79,24 +80,27 @@ def build(
 ) -> Built:
     """The e-mail from the letter's own resolution, so it names whom the letter names.
 
-    Its Subject is the letter's objet as printed; the body is not rendered here (the PDF
-    already carries it), and the recipient, copies and signatory are looked up once.
+    Its Subject is the letter's objet as printed, and the recipient, copies and signatory
+    are looked up once. The body is rendered only for guards.py: a letter not finished, or
+    whose PDF no longer says what it says, does not leave.
     """
     folder = letter_folder(folder)
     source = folder / SOURCE_NAME
     if not source.is_file():
         raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
-    front, _ = load_letter(source)
+    front, document = load_letter(source)
     resolved = resolve(workspace, front)
     files = letter_files(folder, with_docx, attachments)
     cc, cc_warnings = copy_addresses(resolved)
     to = recipient_address(workspace, resolved.recipient)
     curly = workspace.sender.typography.curly_apostrophes
     message = headers(workspace, to, cc, subject(front, curly), now)
+    letter = compose(workspace, front, document, resolved)
+    guards.ready_to_send(workspace, folder, front, document, letter)
     message.set_content(cover_text(workspace, resolved))
     for path, name in files:
         attach(message, path, name)
-    return Built(folder, message, (*stale_warnings(source, files[0]), *cc_warnings))
+    return Built(folder, message, tuple(cc_warnings))
 
 
 def headers(
@@ -220,15 +224,6 @@ def letter_files(
             raise MissingFile(f"pièce jointe introuvable : {path} (--attach)")
         files.append((path, header_text(path.name)))
     return files
-
-
-def stale_warnings(source: Path, pdf: tuple[Path, str]) -> list[str]:
-    if source.stat().st_mtime > pdf[0].stat().st_mtime:
-        return [
-            f"{source} a été modifié après {pdf[0].name} : le PDF joint ne reflète peut-être "
-            f"pas la source ; relancez « lettres draft {source} »"
-        ]
-    return []
 
 
 def attach(message: EmailMessage, path: Path, name: str) -> None:

@@ -7,10 +7,10 @@ whole batch in one call, after they are written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from lettres.errors import LettresError
 from lettres.folders import LAYOUT_NAME
@@ -19,7 +19,12 @@ from lettres.workspace import Workspace
 
 FORMATS = ("docx", "pdf")
 Engine = Literal["typst", "libreoffice"]
-Render = Callable[[Letter], dict[str, bytes]]  # a letter to its files, by extension
+
+
+class Render(Protocol):
+    """A letter to its files, by extension; `pdf=False` for a letter that is not finished."""
+
+    def __call__(self, letter: Letter, *, pdf: bool = True) -> dict[str, bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -63,23 +68,23 @@ def make_renderer(workspace: Workspace, outputs: Outputs) -> Render:
     """The files of one letter, in memory; the PDF compiler is made once, here."""
     from lettres.docx_writer import render_docx
 
-    pdf = None
+    compiler = None
     if outputs.typst_pdf:
         from lettres.pdf_writer import PdfRenderer
 
-        pdf = PdfRenderer(
+        compiler = PdfRenderer(
             workspace.templates_dir / LAYOUT_NAME,
             pdfa=outputs.pdfa,
             root=workspace.root,
             logo=workspace.sender.coalition.logo,
         )
 
-    def render(letter: Letter) -> dict[str, bytes]:
+    def render(letter: Letter, *, pdf: bool = True) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         if outputs.docx:
             files["docx"] = render_docx(letter)
-        if pdf is not None:
-            files["pdf"] = pdf.render(letter)
+        if compiler is not None and pdf:
+            files["pdf"] = compiler.render(letter)
         return files
 
     return render

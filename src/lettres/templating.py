@@ -113,6 +113,13 @@ def _crash(error: BaseException) -> str:
     return f"{type(error).__name__} : {what} ; corrigez l'expression de cette ligne"
 
 
+def referenced_names(text: str) -> set[str]:
+    """The variables a template reads: a placeholder it never prints is not in the letter."""
+    from jinja2 import meta
+
+    return meta.find_undeclared_variables(_ENV.parse(text))
+
+
 def _template_line(tb: TracebackType | None, filename: str, first_line: int) -> int | None:
     """Jinja2 rewrites tracebacks so that template frames carry template lines."""
     line = None
