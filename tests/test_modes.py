@@ -46,7 +46,12 @@ def test_every_file_written_follows_the_umask(
     reply.write_bytes(b"%PDF-1.4 reponse")
     assert run("answer", str(folder), "--date", "2015-06-01", "--file", str(reply)).exit_code == 0
     written += [folder / "reponse-2015-06-01.pdf", folder / "reponses.jsonl"]
-    assert len(written) == 9
+    written.append(folder / ".lettres-empreintes.json")
+    docx_path = folder / "lettre.docx"
+    docx_path.write_bytes(docx_path.read_bytes() + b"\0")  # an edit, as far as lettres can tell
+    assert run("draft", str(folder / "lettre.md"), "--force").exit_code == 0
+    written += list(folder.glob("lettre.modifie-*.docx"))
+    assert len(written) == 11
     expected = 0o666 & ~umask
     assert {path.name: oct(mode(path)) for path in written} == {
         path.name: oct(expected) for path in written
