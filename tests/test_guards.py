@@ -150,6 +150,15 @@ def test_unfinished_text_is_refused_at_its_line(
     assert not (folder / "lettre.eml").exists()
 
 
+def test_the_libreoffice_engine_converts_no_unfinished_docx(run: Run, workspace: Path) -> None:
+    result = run("draft", "--template", "courrier-general", "--to", "interieur",
+                 "--date", "2015-04-21", "--subject", "Essai", "--pdf-engine", "libreoffice")  # fmt: skip
+    assert result.exit_code == 1
+    assert "PDF refusé" in one_line(result.stderr)
+    folder = workspace / "courriers" / "2015-04-21-interieur-essai"
+    assert (folder / "lettre.docx").is_file() and not (folder / "lettre.pdf").exists()
+
+
 def test_a_docx_only_draft_warns_and_succeeds(run: Run, addressed: Path) -> None:
     folder = written_source(addressed, "\n")
     result = run("draft", str(folder / "lettre.md"), "--format", "docx")

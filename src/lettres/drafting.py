@@ -269,7 +269,7 @@ class Drafted:
         commands = " ; ".join(f"« lettres draft {source} »" for source in sources)
         problems = "\n".join(f"  {problem}" for problem in self.refused)
         return (
-            "PDF refusé, courrier pas fini (la source et le DOCX, à compléter, sont écrits) :\n"
+            "PDF refusé, courrier pas fini (les fichiers listés sont écrits, à compléter) :\n"
             f"{problems}\nComplétez, puis relancez {commands}."
         )
 
@@ -304,11 +304,7 @@ def draft(
     written += converted
     warnings: list[str] = []
     if with_email and finished:
-        from lettres.mail import write_drafts
-
-        built = write_drafts(workspace, [item.folder for item in finished])
-        warnings += once([warning for item in built for warning in item.warnings])
-        written += [item.path for item in built]
+        written += email_drafts(workspace, [item.folder for item in finished], warnings)
     warnings += [warning for item in planned for warning in item.warnings]
     unfinished = [problem for item in planned for problem in item.unfinished]
     if "pdf" in outputs.formats:
@@ -320,14 +316,18 @@ def draft_from_docx(workspace: Workspace, job: FromDocx, with_email: bool) -> Dr
     folder = letter_folder(job.folder)
     refuse_if_sent(folder, job.force)
     letter, pdf = cosigning.pdf_from_docx(workspace, folder, job.force)
-    written, warnings = [pdf], []
-    if with_email:
-        from lettres.mail import write_drafts
-
-        built = write_drafts(workspace, [folder])
-        warnings += once([warning for item in built for warning in item.warnings])
-        written += [item.path for item in built]
+    warnings: list[str] = []
+    written = [pdf, *(email_drafts(workspace, [folder], warnings) if with_email else [])]
     return Drafted([Planned(folder, letter, None)], written, warnings)
+
+
+def email_drafts(workspace: Workspace, folders: list[Path], warnings: list[str]) -> list[Path]:
+    """`--email`: each letter's `lettre.eml`, once its PDF is made; adds to `warnings`."""
+    from lettres.mail import write_drafts
+
+    built = write_drafts(workspace, folders)
+    warnings += once([warning for item in built for warning in item.warnings])
+    return [item.path for item in built]
 
 
 @contextmanager
