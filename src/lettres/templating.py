@@ -7,6 +7,7 @@ minister; whatever goes wrong while rendering is a DataError at the line that ca
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from types import TracebackType
@@ -113,11 +114,15 @@ def _crash(error: BaseException) -> str:
     return f"{type(error).__name__} : {what} ; corrigez l'expression de cette ligne"
 
 
-def referenced_names(text: str) -> set[str]:
-    """The variables a template reads: a placeholder it never prints is not in the letter."""
+@functools.lru_cache(maxsize=64)
+def referenced_names(text: str) -> frozenset[str]:
+    """The variables a template reads: a placeholder it never prints is not in the letter.
+
+    Cached: the letters of a batch share their template's body.
+    """
     from jinja2 import meta
 
-    return meta.find_undeclared_variables(_ENV.parse(text))
+    return frozenset(meta.find_undeclared_variables(_ENV.parse(text)))
 
 
 def _template_line(tb: TracebackType | None, filename: str, first_line: int) -> int | None:
