@@ -175,7 +175,9 @@ def test_a_workspace_under_onedrive_with_accents_and_apostrophes(tmp_path: Path)
     assert attached.get_content() == (folder / "lettre.pdf").read_bytes()
 
     site = root / "Site d'été"
-    published = lettres_process("register", "--format", "html", "--out", site, cwd=root)
+    published = lettres_process(
+        "register", "--format", "html", "--out", site, "--include-drafts", cwd=root
+    )
     assert published.returncode == 0, published.stderr.decode()
     page = (site / "index.html").read_text(encoding="utf-8")
     assert f'<h3 class="courrier-objet">{html.escape(subject)}</h3>' in page

@@ -200,11 +200,12 @@ def test_email_command_writes_a_draft_marked_unsent(addressed: Path, run: Run) -
 
 
 @pytest.mark.parametrize("command", [["email"], ["send", "--dry-run"]], ids=["email", "send"])
-def test_a_letters_facts_are_looked_up_once_and_its_body_never_rendered(
+def test_a_letters_facts_are_looked_up_once_and_its_body_rendered_once(
     addressed: Path, run: Run, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     """The e-mail reads the letter's one resolution: each directory entry once, the template
-    variables once, and only the cover note rendered (the body is in the PDF already)."""
+    variables once; the body is rendered once, only to check that the PDF still says it
+    (guards.py), and the cover note once."""
     from lettres import compose, recipients, templating
 
     looked_up: Counter[str] = Counter()
@@ -233,7 +234,7 @@ def test_a_letters_facts_are_looked_up_once_and_its_body_never_rendered(
     assert result.exit_code == 0, result.output
     assert looked_up == {"interieur": 2, "cncdh": 1, "greta": 2, "miprof": 1, "defenseur-droits": 1}
     assert contexts == ["interieur", "interieur"]
-    assert rendered == ["courriel.md", "courriel.md"]
+    assert rendered == ["lettre.md", "courriel.md", "lettre.md", "courriel.md"]
 
 
 def test_email_open_launches_the_mail_client_on_the_eml(

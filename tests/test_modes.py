@@ -42,6 +42,9 @@ def test_every_file_written_follows_the_umask(
     result = run("register", "--out", str(site), "--include-drafts")
     assert result.exit_code == 0, result.output
     written += [site / "index.html", site / "courriers.html", *site.glob("*.pdf")]
+    book = tmp_path / "registre.xlsx"
+    assert run("register", "--out", str(book)).exit_code == 0
+    written.append(book)
     reply = tmp_path / "reponse.pdf"
     reply.write_bytes(b"%PDF-1.4 reponse")
     assert run("answer", str(folder), "--date", "2015-06-01", "--file", str(reply)).exit_code == 0
@@ -51,7 +54,7 @@ def test_every_file_written_follows_the_umask(
     docx_path.write_bytes(docx_path.read_bytes() + b"\0")  # an edit, as far as lettres can tell
     assert run("draft", str(folder / "lettre.md"), "--force").exit_code == 0
     written += list(folder.glob("lettre.modifie-*.docx"))
-    assert len(written) == 11
+    assert len(written) == 12
     expected = 0o666 & ~umask
     assert {path.name: oct(mode(path)) for path in written} == {
         path.name: oct(expected) for path in written
