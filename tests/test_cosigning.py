@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import docx
 import pytest
 
+from lettres.journal import Sent, append_sent
 from tests.helpers import Invoke as Run
 from tests.mailing import attachments, give_email, parse, replace_in
 
@@ -165,3 +166,19 @@ def test_from_docx_needs_a_letter_folder_with_a_docx(run: Run, folder: Path) -> 
     result = run("draft", "--from-docx", str(folder))
     assert result.exit_code == 1
     assert "pas de DOCX dans" in one_line(result.stderr)
+
+
+def test_from_docx_refuses_a_letter_already_sent(run: Run, folder: Path) -> None:
+    append_sent(folder, Sent("<1@x>", datetime(2015, 4, 22, 10).astimezone(), ("a@b.fr",), ()))
+    edit_docx(folder / "lettre.docx", FIRST, EDITED)
+    pdf = (folder / "lettre.pdf").read_bytes()
+    result = run("draft", "--from-docx", str(folder))
+    assert result.exit_code == 1
+    assert "a déjà été envoyé" in one_line(result.stderr)
+    assert (folder / "lettre.pdf").read_bytes() == pdf
+
+
+def test_from_docx_goes_alone(run: Run, folder: Path) -> None:
+    result = run("draft", str(folder / "lettre.md"), "--from-docx", str(folder))
+    assert result.exit_code == 1
+    assert "--from-docx DOSSIER se suffit" in one_line(result.stderr)

@@ -89,10 +89,17 @@ def empty_parts(document: Document, letter: Letter) -> Iterator[Problem]:
 
 def placeholders(workspace: Workspace, front: LetterFront, document: Document) -> Iterator[Problem]:
     """Placeholders that reach the letter; a variable the body no longer prints is harmless."""
+    yield from variable_problems(workspace, front, document)
+    yield from written_placeholders(front, document)
+
+
+def variable_problems(
+    workspace: Workspace, front: LetterFront, document: Document
+) -> Iterator[Problem]:
+    """Each variable the body prints that is missing, empty, or still the placeholder."""
     path = document.path
-    used = referenced_names(document.body)
     asked = asked_variables(workspace, front)
-    for name in sorted(used & (set(asked) | set(front.variables))):
+    for name in sorted(referenced_names(document.body) & (set(asked) | set(front.variables))):
         value = front.variables.get(name)
         line = line_of(document.front, ("variables", name))
         if value is None:
@@ -110,6 +117,11 @@ def placeholders(workspace: Workspace, front: LetterFront, document: Document) -
             )  # fmt: skip
         elif not value.strip():
             yield Problem(path, line, f"la variable « {name} » est vide : donnez-lui son texte")
+
+
+def written_placeholders(front: LetterFront, document: Document) -> Iterator[Problem]:
+    """A placeholder typed or left in the front matter's printed fields or in the body."""
+    path = document.path
     for key in ("objet", "lieu", "ref"):
         value = document.front.get(key)
         if isinstance(value, str) and PLACEHOLDER in value:
