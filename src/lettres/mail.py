@@ -90,13 +90,13 @@ def build(
         raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
     front, document = load_letter(source)
     resolved = resolve(workspace, front)
-    files = letter_files(folder, with_docx, attachments)
     cc, cc_warnings = copy_addresses(resolved)
     to = recipient_address(workspace, resolved.recipient)
     curly = workspace.sender.typography.curly_apostrophes
     message = headers(workspace, to, cc, subject(front, curly), now)
     letter = compose(workspace, front, document, resolved)
     guards.ready_to_send(workspace, folder, front, document, letter)
+    files = letter_files(folder, with_docx, attachments)
     message.set_content(cover_text(workspace, resolved))
     for path, name in files:
         attach(message, path, name)
