@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from lettres import references
+from lettres import references, relance
 from lettres.errors import DataError, LettresError, Problem
 from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, SENDER_FILE, TEMPLATES_DIR, letter_sources
 from lettres.postal import check_address
@@ -60,8 +60,11 @@ def source_problems(root: Path) -> list[Problem]:
             problems += error.problems
     for path in letter_sources(root / LETTERS_DIR):
         try:
-            _, document = load_letter(path)
+            front, document = load_letter(path)
             compile_template(document.body, path, document.body_line)
+            if front.follow_up_of is not None:  # the letter it follows up must be there
+                line = document.front.key_lines.get(relance.FIELD)
+                relance.load_earlier(path, front.follow_up_of, line)
         except DataError as error:
             problems += error.problems
     return problems

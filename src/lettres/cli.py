@@ -277,6 +277,8 @@ DRAFT_HELP = {
     "email": "Préparer aussi le courriel (lettre.eml, PDF joint) ; il faut le PDF.",
     "from_docx": "Faire le PDF depuis le DOCX modifié de ce dossier (LibreOffice) : "
     "le DOCX devient le texte du courrier.",
+    "relance": "Relancer ce courrier (son dossier) : un nouveau courrier au titulaire actuel du "
+    "poste, mêmes copies, objet « Relance : … », le courrier relancé joint (modèle : relance).",
 }
 Texts = list[str] | None
 
@@ -307,6 +309,10 @@ def draft(
         Path | None,
         typer.Option("--from-docx", metavar="DOSSIER", help=DRAFT_HELP["from_docx"]),
     ] = None,
+    follow_up: Annotated[
+        Path | None,
+        typer.Option("--relance", metavar="COURRIER_DIR", help=DRAFT_HELP["relance"]),
+    ] = None,
 ) -> None:
     """Rédiger un courrier : DOCX (à relire, à cosigner) et PDF (à envoyer)."""
     from lettres import drafting
@@ -319,6 +325,12 @@ def draft(
         job = drafting.FromDocx(from_docx, force)
     elif source is not None:
         job = drafting.Rebuild(source, out, force)
+    elif follow_up is not None:
+        job = drafting.FollowUp(follow_up, drafting.NewLetters(
+            template=template or "relance", to=[], on=on or date.today(), subject=subject,
+            place=place, signatory=signatory, cc=cc, enclosures=enclosure or [], ref=ref,
+            variables=dict(parse_variable(v) for v in var or []), out=out,
+        ))  # fmt: skip
     elif template is None:
         raise LettresError(
             "indiquez un courrier à refaire (lettres draft courriers/…/lettre.md) ou un "
@@ -386,14 +398,14 @@ REGISTER_HELP = {
     "due": "Seulement les courriers à relancer : relance échue, pas de réponse enregistrée.",
     "date": "Le jour où l'on regarde les relances (par défaut : aujourd'hui).",
     "format": "table ; csv (pour Excel : UTF-8 avec BOM, « ; ») ; csv-utf8 (pour les "
-    "programmes : « , ») ; xlsx (avec --out) ; json ; markdown ; ou html (la section "
-    "« Courriers » du site).",
+    "programmes : « , ») ; xlsx (avec --out) ; json ; markdown ; html (la section "
+    "« Courriers » du site) ; ou ics (les relances, en événements d'agenda pour Outlook).",
     "out": "html : écrire la page web dans ce dossier (index.html, courriers.html, les PDF) ; "
     "les autres formats : écrire ce fichier (registre.xlsx, registre.csv…).",
     "force": "Écrire dans un dossier --out qui n'est pas vide, ou remplacer le fichier --out.",
     "include_drafts": "Mettre aussi les brouillons dans la page web (aperçu, jamais à publier).",
 }
-RegisterFormat = Literal["table", "csv", "csv-utf8", "xlsx", "json", "markdown", "html"]
+RegisterFormat = Literal["table", "csv", "csv-utf8", "xlsx", "json", "markdown", "html", "ics"]
 
 
 @command("register")
@@ -454,7 +466,7 @@ def register(
         say(f"{len(entries)} courrier(s) écrit(s) dans {escape(str(shown(out)))}")
     elif chosen == "table":
         show_register(entries, today)
-    elif chosen == "csv":  # bytes: the BOM and UTF-8 whatever the console's encoding
+    elif chosen in ("csv", "ics"):  # bytes: a BOM, CRLF, UTF-8 whatever the console's encoding
         echo(formats.file_bytes(chosen, entries, today), nl=False)
     else:
         echo(formats.render(chosen, entries, today), nl=False)

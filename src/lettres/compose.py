@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lettres import protocol, recipients, templating
+from lettres import protocol, recipients, relance, templating
 from lettres.errors import LettresError
 from lettres.letter import Letter
 from lettres.markdown import parse_body
 from lettres.models import Signatory, nearest
 from lettres.recipients import Recipient
+from lettres.relance import Earlier
 from lettres.source import Document, LetterFront
 from lettres.typography import date_line, french_date, keep_whole, typographize
 from lettres.workspace import Workspace
@@ -64,7 +65,11 @@ def signatory(workspace: Workspace, key: str) -> Signatory:
 
 
 def template_context(
-    workspace: Workspace, front: LetterFront, recipient: Recipient, signer: Signatory
+    workspace: Workspace,
+    front: LetterFront,
+    recipient: Recipient,
+    signer: Signatory,
+    earlier: Earlier | None = None,
 ) -> dict[str, Any]:
     """What a template may use: plain strings, lists and dicts only (the sandbox's food)."""
     coalition = workspace.sender.coalition
@@ -103,6 +108,8 @@ def template_context(
         "nombre_membres": len(members),
     }
     context["titulaire"] = context["destinataire"]
+    if earlier is not None:
+        context["precedent"] = earlier.context()
     for name, value in front.variables.items():
         if name in context:
             raise LettresError(
@@ -174,11 +181,19 @@ class Resolved:
         return copy.deepcopy(dict(self.context))
 
 
-def resolve(workspace: Workspace, front: LetterFront) -> Resolved:
+def resolve(workspace: Workspace, front: LetterFront, source: Document | None = None) -> Resolved:
+    """`source` (the letter's parsed file) is where a follow-up's `relance_de` starts from."""
     recipient = recipients.recipient(workspace.directory, front.to, front.date)
     signer = signatory(workspace, front.signatory)
-    context = template_context(workspace, front, recipient, signer)
+    context = template_context(workspace, front, recipient, signer, earlier_of(front, source))
     return Resolved(recipient, signer, tuple(letter_copies(workspace, front, recipient)), context)
+
+
+def earlier_of(front: LetterFront, source: Document | None) -> Earlier | None:
+    if front.follow_up_of is None or source is None:
+        return None
+    line = source.front.key_lines.get(relance.FIELD)
+    return relance.load_earlier(source.path, front.follow_up_of, line)
 
 
 def subject(front: LetterFront, curly_apostrophes: bool = False) -> str:
@@ -193,7 +208,7 @@ def compose(
     resolved: Resolved | None = None,
 ) -> Letter:
     """The whole letter, resolved once on its date (or from what the caller resolved)."""
-    found = resolved or resolve(workspace, front)
+    found = resolved or resolve(workspace, front, document)
     recipient, signer = found.recipient, found.signer
     body_text = templating.render(
         document.body, found.variables(), document.path, document.body_line

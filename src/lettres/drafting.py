@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lettres import cosigning, guards, recipients, references
+from lettres import cosigning, guards, recipients, references, relance
 from lettres.compose import compose, final
 from lettres.errors import LettresError, OutputExists, Problem
 from lettres.files import write_atomic, write_text_atomic
@@ -74,7 +74,16 @@ class FromDocx:
     force: bool = False
 
 
-Job = NewLetters | Rebuild | FromDocx
+@dataclass(frozen=True)
+class FollowUp:
+    """`draft --relance`: a new letter that follows up an earlier one, to the post's holder
+    on the new date; `new` holds the options typed (template, date…), its `to` unused."""
+
+    earlier: Path
+    new: NewLetters
+
+
+Job = NewLetters | Rebuild | FromDocx | FollowUp
 
 
 @dataclass(frozen=True)
@@ -99,7 +108,13 @@ def recipient_keys(workspace: Workspace, keys: Sequence[str]) -> list[str]:
     return [k for line in recipients.expand(workspace.directory, list(keys)) for k in line]
 
 
-def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
+# More front matter for a new letter, from the folder it will be written in.
+ExtraFront = Callable[[Path], dict[str, Any]]
+
+
+def plan_new(
+    workspace: Workspace, request: NewLetters, extra: ExtraFront | None = None
+) -> list[Planned]:
     """Compose every letter the request asks for; write nothing."""
     check_typed_text(request)
     template_path = find_template(workspace.templates_dir, request.template)
@@ -120,6 +135,8 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
                 f"le dossier {folder} existe déjà : pour refaire ce courrier, lancez "
                 f"« lettres draft {folder / SOURCE_NAME} » ; sinon changez l'objet ou --out"
             )
+        if extra is not None:
+            values.update(extra(folder))
         text = letter_text(values, document.body)
         source = folder / SOURCE_NAME
         parsed = split_document(source, text)
@@ -135,6 +152,58 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
         )
         planned.append(Planned(folder, letter, text, style_warnings(parsed), numbering, unfinished))
     return planned
+
+
+def plan_follow_up(workspace: Workspace, job: FollowUp) -> list[Planned]:
+    """The follow-up: same post (its holder on the new date), same copies, the earlier
+    letter enclosed and linked by `relance_de`, so that a rebuild finds it again."""
+    earlier = relance.load_named(job.earlier)
+    relance.require_pdf(earlier)
+    front, new = earlier.front, job.new
+    if new.on <= front.date:
+        raise LettresError(
+            f"la relance doit être datée après le courrier qu'elle relance (le "
+            f"{front.date.isoformat()}) : indiquez --date AAAA-MM-JJ"
+        )
+    request = replace(
+        new,
+        to=[front.to],
+        subject=new.subject or relance.subject(front),
+        signatory=new.signatory or front.signatory,
+        place=new.place or front.place,
+        cc=new.cc if new.cc is not None else front.cc,
+        enclosures=[earlier.enclosure(), *new.enclosures],
+    )
+
+    def extra(folder: Path) -> dict[str, Any]:
+        values: dict[str, Any] = {relance.FIELD: relance.link_text(folder, earlier.folder)}
+        if front.cc_style != "personne":
+            values["format_copies"] = front.cc_style
+        if isinstance(front.follow_up, str):  # a delay: the follow-up waits as long
+            values["relance"] = front.follow_up
+        return values
+
+    planned = plan_new(workspace, request, extra)
+    changed = holder_change(workspace, earlier, new.on)
+    return [replace(item, warnings=(*changed, *item.warnings)) for item in planned]
+
+
+def holder_change(workspace: Workspace, earlier: relance.Earlier, on: date) -> tuple[str, ...]:
+    """Said when the post changed hands: the follow-up goes to the holder of its own date."""
+    key, front = earlier.front.to, earlier.front
+    try:
+        position = recipients.position(workspace.directory, key)
+        before = recipients.holder_on(key, position, front.date)
+    except LettresError:
+        return ()
+    now = recipients.recipient(workspace.directory, key, on)
+    if now.holder == before:
+        return ()
+    return (
+        f"le poste « {key} » a changé de titulaire depuis le courrier du "
+        f"{front.date.isoformat()} : il était adressé à {before.civility} {before.full_name}, "
+        f"la relance l'est à {now.person}, {now.title}",
+    )
 
 
 def check_typed_text(request: NewLetters) -> None:
@@ -292,6 +361,8 @@ def draft(
         planned = [
             plan_existing(workspace, job.source, job.out, job.force, writes_docx=outputs.docx)
         ]
+    elif isinstance(job, FollowUp):
+        planned = plan_follow_up(workspace, job)
     else:
         planned = plan_new(workspace, job)
     render = make_renderer(workspace, outputs)

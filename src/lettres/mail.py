@@ -21,7 +21,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from lettres import guards
+from lettres import guards, relance
 from lettres.compose import Resolved, compose, final, resolve, subject
 from lettres.errors import MissingFile, NoAddress
 from lettres.files import write_atomic
@@ -36,7 +36,7 @@ from lettres.folders import (
 )
 from lettres.models import MICROSOFT
 from lettres.recipients import Recipient
-from lettres.source import load_letter, load_template
+from lettres.source import Document, LetterFront, load_letter, load_template
 from lettres.templating import render
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
@@ -89,7 +89,7 @@ def build(
     if not source.is_file():
         raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
     front, document = load_letter(source)
-    resolved = resolve(workspace, front)
+    resolved = resolve(workspace, front, document)
     cc, cc_warnings = copy_addresses(resolved)
     to = recipient_address(workspace, resolved.recipient)
     curly = workspace.sender.typography.curly_apostrophes
@@ -97,6 +97,7 @@ def build(
     letter = compose(workspace, front, document, resolved)
     guards.ready_to_send(workspace, folder, front, document, letter)
     files = letter_files(folder, with_docx, attachments)
+    files[1:1] = earlier_files(document, front)
     message.set_content(cover_text(workspace, resolved))
     for path, name in files:
         attach(message, path, name)
@@ -224,6 +225,24 @@ def letter_files(
             raise MissingFile(f"pièce jointe introuvable : {path} (--attach)")
         files.append((path, header_text(path.name)))
     return files
+
+
+def earlier_files(document: Document, front: LetterFront) -> list[tuple[Path, str]]:
+    """A follow-up carries the letter it follows up, right after its own PDF."""
+    if front.follow_up_of is None:
+        return []
+    line = document.front.key_lines.get(relance.FIELD)
+    earlier = relance.load_earlier(document.path, front.follow_up_of, line)
+    return [(relance.require_pdf(earlier), earlier.attachment_name())]
+
+
+def stale_warnings(source: Path, pdf: tuple[Path, str]) -> list[str]:
+    if source.stat().st_mtime > pdf[0].stat().st_mtime:
+        return [
+            f"{source} a été modifié après {pdf[0].name} : le PDF joint ne reflète peut-être "
+            f"pas la source ; relancez « lettres draft {source} »"
+        ]
+    return []
 
 
 def attach(message: EmailMessage, path: Path, name: str) -> None:

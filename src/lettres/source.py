@@ -46,6 +46,7 @@ class LetterFront(Model):
     courtesy: Courtesy = Field(default_factory=Courtesy, alias="politesse")
     variables: dict[str, str] = Field(default_factory=dict)
     follow_up: str | datetime.date | None = Field(None, alias="relance")
+    follow_up_of: str | None = Field(None, alias="relance_de", min_length=1)
 
     @field_validator("follow_up", mode="before")
     @classmethod
