@@ -277,6 +277,8 @@ DRAFT_HELP = {
     "email": "Préparer aussi le courriel (lettre.eml, PDF joint) ; il faut le PDF.",
     "from_docx": "Faire le PDF depuis le DOCX modifié de ce dossier (LibreOffice) : "
     "le DOCX devient le texte du courrier.",
+    "lang": "La langue du courrier : fr (par défaut, ou celle du modèle) ou en (anglais : "
+    "libellés, date, formules, typographie, courriel).",
     "relance": "Relancer ce courrier (son dossier) : un nouveau courrier au titulaire actuel du "
     "poste, mêmes copies, objet « Relance : … », le courrier relancé joint (modèle : relance).",
 }
@@ -313,6 +315,9 @@ def draft(
         Path | None,
         typer.Option("--relance", metavar="COURRIER_DIR", help=DRAFT_HELP["relance"]),
     ] = None,
+    lang: Annotated[
+        Literal["fr", "en"] | None, typer.Option("--lang", help=DRAFT_HELP["lang"])
+    ] = None,
 ) -> None:
     """Rédiger un courrier : DOCX (à relire, à cosigner) et PDF (à envoyer)."""
     from lettres import drafting
@@ -329,7 +334,7 @@ def draft(
         job = drafting.FollowUp(follow_up, drafting.NewLetters(
             template=template or "relance", to=[], on=on or date.today(), subject=subject,
             place=place, signatory=signatory, cc=cc, enclosures=enclosure or [], ref=ref,
-            variables=dict(parse_variable(v) for v in var or []), out=out,
+            variables=dict(parse_variable(v) for v in var or []), out=out, language=lang,
         ))  # fmt: skip
     elif template is None:
         raise LettresError(
@@ -340,7 +345,7 @@ def draft(
         job = drafting.NewLetters(
             template=template, to=to or [], on=on or date.today(), subject=subject,
             place=place, signatory=signatory, cc=cc, enclosures=enclosure or [], ref=ref,
-            variables=dict(parse_variable(v) for v in var or []), out=out,
+            variables=dict(parse_variable(v) for v in var or []), out=out, language=lang,
         )  # fmt: skip
     outputs = parse_outputs(formats, engine, pdfa)
     drafted = drafting.draft(

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lettres import protocol, recipients, relance, templating
-from lettres.errors import LettresError
-from lettres.letter import Letter
+from lettres import english, protocol, recipients, relance, templating
+from lettres.errors import DataError, LettresError, Problem
+from lettres.folders import DIRECTORY_FILE
+from lettres.letter import ENGLISH, FRENCH, LABELS, Labels, Letter
 from lettres.markdown import parse_body
 from lettres.models import Signatory, nearest
 from lettres.recipients import Recipient
 from lettres.relance import Earlier
-from lettres.source import Document, LetterFront
+from lettres.source import Document, Language, LetterFront
 from lettres.typography import date_line, french_date, keep_whole, typographize
 from lettres.workspace import Workspace
+from lettres.yamlfile import line_of
 
 # Characters XML 1.0 (and so DOCX) cannot hold: C0 controls but tab and newline, and non-characters.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -48,7 +50,10 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def final(text: str, curly_apostrophes: bool = False) -> str:
+def final(text: str, curly_apostrophes: bool = False, language: Language = "fr") -> str:
+    """Clean text with the typography of its language (French unless the letter is English)."""
+    if language == "en":  # English has its apostrophe ’ always
+        return english.typographize(clean(text))
     return typographize(clean(text), curly_apostrophes=curly_apostrophes)
 
 
@@ -75,12 +80,13 @@ def template_context(
     coalition = workspace.sender.coalition
     members = recipients.member_names(workspace.members, front.date)
     holder = recipient.holder
+    en = front.language == "en"
     context: dict[str, Any] = {
         "destinataire": {
             "cle": recipient.key,
-            "poste": recipient.title,
+            "poste": recipient.english_title if en else recipient.title,
             "institution": recipient.position.institution or "",
-            "appellation": front.appellation or recipient.appellation,
+            "appellation": front.appellation or appellation_of(front, recipient),
             "civilite": holder.civility,
             "prenom": holder.first_name,
             "nom": holder.name,
@@ -98,10 +104,10 @@ def template_context(
         "signataire": {
             "prenom": signer.first_name or "",
             "nom": signer.name or "",
-            "qualite": signer.quality or "",
+            "qualite": quality(signer, front.language),
             "voix": signer.voice,
         },
-        "date": french_date(front.date),
+        "date": english.english_date(front.date) if en else french_date(front.date),
         "date_iso": front.date.isoformat(),
         "objet": front.subject,
         "membres": members,
@@ -120,11 +126,21 @@ def template_context(
     return context
 
 
+def appellation_of(front: LetterFront, recipient: Recipient) -> str:
+    return recipient.english_appellation if front.language == "en" else recipient.appellation
+
+
+def quality(signer: Signatory, language: Language) -> str:
+    return (signer.quality_en if language == "en" else None) or signer.quality or ""
+
+
 def closing_formula(
     front: LetterFront, recipient: Recipient, signer: Signatory, appellation: str
 ) -> str:
     if front.closing:
         return front.closing
+    if front.language == "en":  # the directory's `formule` is French
+        return english.closing(recipient.position.category, appellation)
     if recipient.position.closing:
         return recipient.position.closing
     return protocol.closing(
@@ -136,14 +152,15 @@ def closing_formula(
     )
 
 
-def signature_lines(workspace: Workspace, signer: Signatory) -> list[str]:
+def signature_lines(workspace: Workspace, signer: Signatory, labels: Labels = FRENCH) -> list[str]:
     if signer.signature:
         return list(signer.signature)
     lines = [f"{signer.first_name} {signer.name}"]
-    if signer.quality:
-        lines.append(signer.quality)
+    own = quality(signer, "en" if labels is ENGLISH else "fr")
+    if own:
+        lines.append(own)
     if signer.for_coalition:
-        lines.append(f"Pour le {workspace.sender.coalition.name}")
+        lines.append(labels.on_behalf.format(name=workspace.sender.coalition.name))
     return lines
 
 
@@ -185,8 +202,28 @@ def resolve(workspace: Workspace, front: LetterFront, source: Document | None = 
     """`source` (the letter's parsed file) is where a follow-up's `relance_de` starts from."""
     recipient = recipients.recipient(workspace.directory, front.to, front.date)
     signer = signatory(workspace, front.signatory)
+    copies = tuple(letter_copies(workspace, front, recipient))
+    if front.language == "en":
+        require_english(workspace, [recipient, *(r for line in copies for r in line.recipients)])
     context = template_context(workspace, front, recipient, signer, earlier_of(front, source))
-    return Resolved(recipient, signer, tuple(letter_copies(workspace, front, recipient)), context)
+    return Resolved(recipient, signer, copies, context)
+
+
+def require_english(workspace: Workspace, people: Sequence[Recipient]) -> None:
+    """A letter in English names every post in English: a missing title is said at its post."""
+    path = workspace.root / DIRECTORY_FILE
+    problems = [
+        Problem(
+            path,
+            line_of(workspace.raw.get(path), ("postes", key)),
+            f"le poste « {key} » n'a pas d'intitulé en anglais, et ce courrier est en anglais "
+            "(langue: en) : ajoutez sous ce poste « poste_en: … » (par exemple « poste_en: "
+            "President of GRETA »), ou écrivez le courrier en français",
+        )
+        for key in dict.fromkeys(p.key for p in people if p.position.title_en is None)
+    ]
+    if problems:
+        raise DataError(problems)
 
 
 def earlier_of(front: LetterFront, source: Document | None) -> Earlier | None:
@@ -198,7 +235,7 @@ def earlier_of(front: LetterFront, source: Document | None) -> Earlier | None:
 
 def subject(front: LetterFront, curly_apostrophes: bool = False) -> str:
     """The objet as printed; the e-mail's Subject is this very text, never re-rendered."""
-    return final(front.subject.strip(), curly_apostrophes)
+    return final(front.subject.strip(), curly_apostrophes, front.language)
 
 
 def compose(
@@ -213,8 +250,11 @@ def compose(
     body_text = templating.render(
         document.body, found.variables(), document.path, document.body_line
     )
-    appellation = front.appellation or recipient.appellation
-    copies = [line.text(front.cc_style) for line in found.copies]
+    lang = front.language
+    en = lang == "en"
+    labels = LABELS[lang]
+    appellation = front.appellation or appellation_of(front, recipient)
+    copies = [line.english_text() if en else line.text(front.cc_style) for line in found.copies]
     coalition = workspace.sender.coalition
     coordination = coalition.coordination
     contact = " – ".join(
@@ -225,26 +265,30 @@ def compose(
 
     def text(raw: str) -> str:
         """Final text: typography, the workspace's apostrophes, names kept on one line."""
-        return keep_whole(final(raw, curly), names)
+        return keep_whole(final(raw, curly, lang), names)
 
+    place = clean(front.place or coalition.place)
+    block = recipient.english_address_block() if en else recipient.address_block()
+    signature = signature_lines(workspace, signer, labels)
     return Letter(
-        letterhead=tuple(final(line) for line in letterhead(workspace)),
-        recipient_block=tuple(text(line) for line in recipient.address_block()),
-        date_line=date_line(clean(front.place or coalition.place), front.date),
+        letterhead=tuple(final(line, language=lang) for line in letterhead(workspace, labels)),
+        recipient_block=tuple(text(line) for line in block),
+        date_line=english.date_line(place, front.date) if en else date_line(place, front.date),
         subject=subject(front, curly),
         reference=text(front.ref) if front.ref else None,
-        our_reference=final(front.reference) if front.reference else None,
+        our_reference=final(front.reference, language=lang) if front.reference else None,
         appellation=text(appellation) + ",",
         body=parse_body(text(body_text)),
         closing=text(closing_formula(front, recipient, signer, appellation)),
-        signature=tuple(text(line) for line in signature_lines(workspace, signer)),
+        signature=tuple(text(line) for line in signature),
         enclosures=tuple(text(e) for e in front.enclosures),
         copies=tuple(text(c) for c in copies),
-        members_heading=final(f"Associations membres du {coalition.name} :"),
+        members_heading=final(labels.members.format(name=coalition.name), language=lang),
         members=tuple(final(m) for m in recipients.member_names(workspace.members, front.date)),
-        contact=final(f"Coordination : {contact}"),
+        contact=final(labels.contact + contact, language=lang),
         author=final(coalition.name),
         date=front.date,
+        labels=labels,
     )
 
 
@@ -253,14 +297,18 @@ def printed_names(recipients: list[Recipient]) -> list[str]:
     return [
         name
         for r in recipients
-        for name in (f"{r.holder.civility} {r.holder.full_name}", r.holder.full_name)
+        for name in (
+            f"{r.holder.civility} {r.holder.full_name}",
+            r.english_person,
+            r.holder.full_name,
+        )
     ]
 
 
-def letterhead(workspace: Workspace) -> list[str]:
+def letterhead(workspace: Workspace, labels: Labels = FRENCH) -> list[str]:
     coalition = workspace.sender.coalition
     coordination = coalition.coordination
-    lines = [coalition.name, f"Coordination : {coordination.structure}"]
+    lines = [coalition.name, labels.coordination + coordination.structure]
     if coordination.address:
         lines.append(", ".join(coordination.address))
     if coalition.website:

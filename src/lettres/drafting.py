@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lettres import cosigning, guards, recipients, references, relance
+from lettres import cosigning, english, guards, recipients, references, relance
 from lettres.compose import compose, final
 from lettres.errors import LettresError, OutputExists, Problem
 from lettres.files import write_atomic, write_text_atomic
@@ -28,6 +28,7 @@ from lettres.models import nearest, validate
 from lettres.outputs import Outputs, Render, finish, make_renderer
 from lettres.source import (
     Document,
+    Language,
     LetterFront,
     TemplateFront,
     find_template,
@@ -55,6 +56,7 @@ class NewLetters:
     ref: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
     out: Path | None = None
+    language: Language | None = None  # --lang; else the template's, else French
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,11 @@ def plan_new(
             replace(problem, line=problem.line + 1) if problem.line else problem
             for problem in guards.unfinished(workspace, front, parsed, letter)
         )
-        planned.append(Planned(folder, letter, text, style_warnings(parsed), numbering, unfinished))
+        planned.append(
+            Planned(
+                folder, letter, text, style_warnings(parsed, front.language), numbering, unfinished
+            )
+        )
     return planned
 
 
@@ -275,6 +281,9 @@ def front_values(
     }
     if request.ref:
         values["ref"] = request.ref
+    language = request.language or template.language
+    if language and language != "fr":
+        values["langue"] = language
     if variables:
         values["variables"] = variables
     return values
@@ -296,7 +305,7 @@ def plan_existing(
     folder = out or source.parent
     kept = cosigning.edits_to_keep(folder, source, writes_docx, force)
     unfinished = tuple(guards.unfinished(workspace, front, document, letter))
-    warnings = style_warnings(document) + ((kept,) if kept else ())
+    warnings = style_warnings(document, front.language) + ((kept,) if kept else ())
     return Planned(
         folder, letter, None, warnings, unfinished=unfinished, keep_docx=kept is not None
     )
@@ -310,9 +319,11 @@ def refuse_if_sent(folder: Path, force: bool) -> None:
         )
 
 
-def style_warnings(document: Document) -> tuple[str, ...]:
-    """Ordinals and abbreviations the typography may not rewrite: the author decides."""
-    messages = lint(document.body, document.body_line)
+def style_warnings(document: Document, language: Language = "fr") -> tuple[str, ...]:
+    """Ordinals and abbreviations the typography may not rewrite: the author decides.
+    French rules for a French letter, English ones for an English letter (« Mr » is right)."""
+    check = english.lint if language == "en" else lint
+    messages = check(document.body, document.body_line)
     return tuple(f"{document.path} : {message}" for message in messages)
 
 

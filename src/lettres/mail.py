@@ -36,7 +36,7 @@ from lettres.folders import (
 )
 from lettres.models import MICROSOFT
 from lettres.recipients import Recipient
-from lettres.source import Document, LetterFront, load_letter, load_template
+from lettres.source import Document, Language, LetterFront, load_letter, load_template
 from lettres.templating import render
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
@@ -98,7 +98,7 @@ def build(
     guards.ready_to_send(workspace, folder, front, document, letter)
     files = letter_files(folder, with_docx, attachments)
     files[1:1] = earlier_files(document, front)
-    message.set_content(cover_text(workspace, resolved))
+    message.set_content(cover_text(workspace, resolved, front.language))
     for path, name in files:
         attach(message, path, name)
     return Built(folder, message, tuple(cc_warnings))
@@ -187,9 +187,11 @@ def copy_addresses(resolved: Resolved) -> tuple[list[Address], list[str]]:
     return found, warnings
 
 
-def cover_text(workspace: Workspace, resolved: Resolved) -> str:
-    """The short message around the attachment, from a template the coalition can edit."""
-    path = workspace.templates_dir / f"{COVER_NOTE}.md"
+def cover_text(workspace: Workspace, resolved: Resolved, language: Language = "fr") -> str:
+    """The short message around the attachment, from a template the coalition can edit;
+    `courriel.en.md` for a letter in English."""
+    name = COVER_NOTE if language == "fr" else f"{COVER_NOTE}.{language}"
+    path = workspace.templates_dir / f"{name}.md"
     if not path.is_file():
         raise MissingFile(
             f"le modèle du message des courriels manque : {path} ; créez-le (en-tête "
@@ -197,7 +199,7 @@ def cover_text(workspace: Workspace, resolved: Resolved) -> str:
         )
     _, document = load_template(path)
     text = render(document.body, resolved.variables(), path, document.body_line)
-    return final(text).strip() + "\n"
+    return final(text, language=language).strip() + "\n"
 
 
 def letter_files(

@@ -104,6 +104,11 @@ class Position(Model):
     degree: str | None = Field(None, alias="consideration")
     closing: str | None = Field(None, alias="formule")
     holders: list[Holder] = Field(alias="titulaires", min_length=1)
+    # For letters in English (langue: en): the title, as the address block prints it, and
+    # the salutation when the rank's English one does not fit.
+    title_en: str | Gendered | None = Field(None, alias="poste_en", min_length=1)
+    short_title_en: str | Gendered | None = Field(None, alias="intitule_court_en", min_length=1)
+    appellation_en: str | Gendered | None = Field(None, alias="appellation_en", min_length=1)
 
     _email = field_validator("email")(check_email)
 
@@ -206,6 +211,7 @@ class Signatory(Model):
     first_name: str | None = Field(None, alias="prenom")
     name: str | None = Field(None, alias="nom")
     quality: str | None = Field(None, alias="qualite")
+    quality_en: str | None = Field(None, alias="qualite_en")  # for letters in English
     voice: Voice = Field(alias="voix")
     for_coalition: bool = Field(False, alias="pour_le_collectif")
     signature: list[str] = Field(default_factory=list)

@@ -80,6 +80,8 @@ def letter_data(letter: Letter, logo: str | None = None) -> dict[str, Any]:
         "keywords": [],  # none; kept for the layouts of older workspaces, which read it
         "date": letter.date.isoformat(),
         "logo": logo,
+        "lang": letter.labels.language.partition("-")[0],
+        "region": letter.labels.language.partition("-")[2],
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, field_validator
@@ -18,6 +18,8 @@ from lettres.protocol import Noun, Verb
 from lettres.recipients import CopyStyle
 from lettres.text import excerpt
 from lettres.yamlfile import LineDict, parse_yaml, read_text
+
+Language = Literal["fr", "en"]  # the language of a letter: its labels, formulas, typography
 
 
 class Courtesy(Model):
@@ -47,6 +49,7 @@ class LetterFront(Model):
     variables: dict[str, str] = Field(default_factory=dict)
     follow_up: str | datetime.date | None = Field(None, alias="relance")
     follow_up_of: str | None = Field(None, alias="relance_de", min_length=1)
+    language: Language = Field("fr", alias="langue")
 
     @field_validator("follow_up", mode="before")
     @classmethod
@@ -72,6 +75,7 @@ class TemplateFront(Model):
     signatory: str | None = Field(None, alias="signataire")
     cc: list[str] | None = Field(None, alias="copies")
     enclosures: list[str] = Field(default_factory=list, alias="pj")
+    language: Language | None = Field(None, alias="langue")
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,11 @@ def letter_text(values: dict[str, Any], body: str) -> str:
 
 def template_names(templates_dir: Path) -> list[str]:
     """The letter templates; the cover note of the e-mails is a template, not a letter."""
-    return sorted(p.stem for p in templates_dir.glob("*.md") if p.stem != COVER_NOTE)
+    return sorted(
+        p.stem
+        for p in templates_dir.glob("*.md")
+        if p.stem != COVER_NOTE and not p.stem.startswith(f"{COVER_NOTE}.")
+    )
 
 
 def find_template(templates_dir: Path, name: str) -> Path:
