@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from lettres import references, relance
+from lettres import references, relance, signatories
 from lettres.errors import DataError, LettresError, Problem
 from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, SENDER_FILE, TEMPLATES_DIR, letter_sources
 from lettres.postal import check_address
@@ -32,8 +32,27 @@ def check_workspace(root: Path, today: date) -> Report:
         workspace = load_workspace(root)
     except DataError as error:
         return Report(error.problems + sources, [])
-    errors = sources + logo_problems(workspace)
+    errors = sources + logo_problems(workspace) + signatory_problems(workspace)
     return Report(errors, sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0))
+
+
+def signatory_problems(workspace: Workspace) -> list[Problem]:
+    """Each letter's signatories on its date: a key of collectif.yaml, or a member
+    association with a president then (`membres:CLE`)."""
+    problems = []
+    for path in letter_sources(workspace.letters_dir):
+        try:
+            front, document = load_letter(path)
+        except DataError:
+            continue  # already reported by source_problems
+        field = "signataire" if front.signatory else "signataires"
+        line = document.front.key_lines.get(field)
+        for key in front.signer_keys:
+            try:
+                signatories.signatory(workspace, key, front.date)
+            except LettresError as error:
+                problems.append(Problem(path, line, str(error)))
+    return problems
 
 
 def logo_problems(workspace: Workspace) -> list[Problem]:

@@ -263,7 +263,8 @@ DRAFT_HELP = {
     "to": "Un poste ou un groupe ; répétable : un courrier par destinataire.",
     "subject": "L'objet du courrier.",
     "place": "Le lieu de la ligne de date.",
-    "signatory": "La clé du signataire.",
+    "signatory": "La clé du signataire ; répétable pour un courrier cosigné (« nous ») ; "
+    "membres:CLE,CLE pour les présidents d'associations membres.",
     "cc": "Copies : un poste, un groupe, ou « aucune » ; répétable. Par défaut : standard.",
     "enclosure": "Une pièce jointe (P. J.) ; répétable.",
     "ref": "La ligne « Réf. : ».",
@@ -295,7 +296,7 @@ def draft(
     subject: Annotated[str | None, typer.Option(help=DRAFT_HELP["subject"])] = None,
     on: DateOption = None,
     place: Annotated[str | None, typer.Option(help=DRAFT_HELP["place"])] = None,
-    signatory: Annotated[str | None, typer.Option(help=DRAFT_HELP["signatory"])] = None,
+    signatory: Annotated[Texts, typer.Option(help=DRAFT_HELP["signatory"])] = None,
     cc: Annotated[Texts, typer.Option(help=DRAFT_HELP["cc"])] = None,
     enclosure: Annotated[Texts, typer.Option(help=DRAFT_HELP["enclosure"])] = None,
     ref: Annotated[str | None, typer.Option(help=DRAFT_HELP["ref"])] = None,
@@ -333,7 +334,7 @@ def draft(
     elif follow_up is not None:
         job = drafting.FollowUp(follow_up, drafting.NewLetters(
             template=template or "relance", to=[], on=on or date.today(), subject=subject,
-            place=place, signatory=signatory, cc=cc, enclosures=enclosure or [], ref=ref,
+            place=place, signatories=signatory or [], cc=cc, enclosures=enclosure or [], ref=ref,
             variables=dict(parse_variable(v) for v in var or []), out=out, language=lang,
         ))  # fmt: skip
     elif template is None:
@@ -344,7 +345,7 @@ def draft(
     else:
         job = drafting.NewLetters(
             template=template, to=to or [], on=on or date.today(), subject=subject,
-            place=place, signatory=signatory, cc=cc, enclosures=enclosure or [], ref=ref,
+            place=place, signatories=signatory or [], cc=cc, enclosures=enclosure or [], ref=ref,
             variables=dict(parse_variable(v) for v in var or []), out=out, language=lang,
         )  # fmt: skip
     outputs = parse_outputs(formats, engine, pdfa)

@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lettres import english, protocol, recipients, relance, templating
+from lettres import english, protocol, recipients, relance, signatories, templating
 from lettres.errors import DataError, LettresError, Problem
 from lettres.folders import DIRECTORY_FILE
 from lettres.letter import ENGLISH, FRENCH, LABELS, Labels, Letter
 from lettres.markdown import parse_body
-from lettres.models import Signatory, nearest
+from lettres.models import Signatory
 from lettres.recipients import Recipient
 from lettres.relance import Earlier
 from lettres.source import Document, Language, LetterFront
@@ -55,18 +55,6 @@ def final(text: str, curly_apostrophes: bool = False, language: Language = "fr")
     if language == "en":  # English has its apostrophe ’ always
         return english.typographize(clean(text))
     return typographize(clean(text), curly_apostrophes=curly_apostrophes)
-
-
-def signatory(workspace: Workspace, key: str) -> Signatory:
-    found = workspace.sender.signatories.get(key)
-    if found is None:
-        known = workspace.sender.signatories
-        raise LettresError(
-            f"signataire inconnu « {key} »{nearest(key, known)} ; signataires connus : "
-            + ", ".join(known)
-            + " (modeles/collectif.yaml)"
-        )
-    return found
 
 
 def template_context(
@@ -130,6 +118,14 @@ def appellation_of(front: LetterFront, recipient: Recipient) -> str:
     return recipient.english_appellation if front.language == "en" else recipient.appellation
 
 
+def signer_context(signer: Signatory, language: Language) -> dict[str, str]:
+    return {
+        "prenom": signer.first_name or "",
+        "nom": signer.name or "",
+        "qualite": quality(signer, language),
+    }
+
+
 def quality(signer: Signatory, language: Language) -> str:
     return (signer.quality_en if language == "en" else None) or signer.quality or ""
 
@@ -188,9 +184,10 @@ class Resolved:
     """
 
     recipient: Recipient
-    signer: Signatory
+    signer: Signatory  # the first signatory, in the voice of them all
     copies: tuple[recipients.CopyLine, ...]
     context: Mapping[str, Any]
+    signers: tuple[Signatory, ...] = ()  # all of them, in the order they sign
 
     def variables(self) -> dict[str, Any]:
         """A fresh copy for each render: the sandbox still lets a template append to a list,
@@ -201,12 +198,14 @@ class Resolved:
 def resolve(workspace: Workspace, front: LetterFront, source: Document | None = None) -> Resolved:
     """`source` (the letter's parsed file) is where a follow-up's `relance_de` starts from."""
     recipient = recipients.recipient(workspace.directory, front.to, front.date)
-    signer = signatory(workspace, front.signatory)
+    signers = signatories.signatories(workspace, front.signer_keys, front.date)
+    signer = signers[0]
     copies = tuple(letter_copies(workspace, front, recipient))
     if front.language == "en":
         require_english(workspace, [recipient, *(r for line in copies for r in line.recipients)])
     context = template_context(workspace, front, recipient, signer, earlier_of(front, source))
-    return Resolved(recipient, signer, copies, context)
+    context["signataires"] = [signer_context(s, front.language) for s in signers]
+    return Resolved(recipient, signer, copies, context, tuple(signers))
 
 
 def require_english(workspace: Workspace, people: Sequence[Recipient]) -> None:
@@ -269,7 +268,7 @@ def compose(
 
     place = clean(front.place or coalition.place)
     block = recipient.english_address_block() if en else recipient.address_block()
-    signature = signature_lines(workspace, signer, labels)
+    blocks = [signature_lines(workspace, s, labels) for s in found.signers or (signer,)]
     return Letter(
         letterhead=tuple(final(line, language=lang) for line in letterhead(workspace, labels)),
         recipient_block=tuple(text(line) for line in block),
@@ -280,7 +279,8 @@ def compose(
         appellation=text(appellation) + ",",
         body=parse_body(text(body_text)),
         closing=text(closing_formula(front, recipient, signer, appellation)),
-        signature=tuple(text(line) for line in signature),
+        signature=tuple(text(line) for line in blocks[0]) if len(blocks) == 1 else (),
+        signatures=tuple(tuple(text(line) for line in block) for block in blocks),
         enclosures=tuple(text(e) for e in front.enclosures),
         copies=tuple(text(c) for c in copies),
         members_heading=final(labels.members.format(name=coalition.name), language=lang),

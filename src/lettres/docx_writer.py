@@ -256,7 +256,36 @@ def add_hyperlink(paragraph: DocxParagraph, run: Run) -> None:
     paragraph._p.append(link)
 
 
+SIGNATURE_STYLE = "Lettre – Signature".replace(" ", "")  # a style's id: its name unspaced
+
+
+def write_signature_grid(document: DocxDocument, letter: Letter) -> None:
+    """Several signatories: a table of two columns, each block with room to sign above the
+    name; a row never splits across pages, and the grid stays with the closing."""
+    blocks = letter.signatures
+    table = document.add_table(rows=(len(blocks) + 1) // 2, cols=2)
+    for index, block in enumerate(blocks):
+        cell = table.cell(index // 2, index % 2)
+        room = cell.paragraphs[0]
+        room._p.get_or_add_pPr().style = SIGNATURE_STYLE
+        room.paragraph_format.left_indent = Mm(0)
+        room.paragraph_format.space_before = Mm(18)  # room to sign
+        room.paragraph_format.keep_with_next = True
+        for line in block:
+            paragraph = cell.add_paragraph(line)
+            paragraph._p.get_or_add_pPr().style = SIGNATURE_STYLE
+            paragraph.paragraph_format.left_indent = Mm(0)
+            paragraph.paragraph_format.keep_with_next = True
+    for row in table.rows:
+        properties = row._tr.get_or_add_trPr()
+        cant_split = OxmlElement("w:cantSplit")
+        properties.append(cant_split)
+    add(document, "Lettre – Annexes").paragraph_format.space_after = Pt(12)
+
+
 def write_bottom(document: DocxDocument, letter: Letter) -> None:
+    if len(letter.signatures) > 1:
+        write_signature_grid(document, letter)
     for index, line in enumerate(letter.signature):
         paragraph = add(document, "Lettre – Signature", line)
         if index == 0:

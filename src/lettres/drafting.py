@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lettres import cosigning, english, guards, recipients, references, relance
+from lettres import cosigning, english, guards, recipients, references, relance, signatories
 from lettres.compose import compose, final
 from lettres.errors import LettresError, OutputExists, Problem
 from lettres.files import write_atomic, write_text_atomic
@@ -52,6 +52,7 @@ class NewLetters:
     place: str | None = None
     signatory: str | None = None
     cc: Sequence[str] | None = None
+    signatories: Sequence[str] = ()  # --signatory repeated: a co-signed letter
     enclosures: Sequence[str] = ()
     ref: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
@@ -175,7 +176,8 @@ def plan_follow_up(workspace: Workspace, job: FollowUp) -> list[Planned]:
         new,
         to=[front.to],
         subject=new.subject or relance.subject(front),
-        signatory=new.signatory or front.signatory,
+        signatory=new.signatory or (front.signatory if not new.signatories else None),
+        signatories=new.signatories or front.signatories,
         place=new.place or front.place,
         cc=new.cc if new.cc is not None else front.cc,
         enclosures=[earlier.enclosure(), *new.enclosures],
@@ -219,6 +221,7 @@ def check_typed_text(request: NewLetters) -> None:
         ("l'objet donné", "--subject", request.subject),
         ("le lieu donné", "--place", request.place),
         ("le signataire donné", "--signatory", request.signatory),
+        *(("le signataire donné", "--signatory", key) for key in request.signatories),
         ("la référence donnée", "--ref", request.ref),
         *(("le destinataire donné", "--to", key) for key in request.to),
         *(("la copie donnée", "--cc", key) for key in request.cc or ()),
@@ -251,8 +254,11 @@ def front_values(
     subject = request.subject or template.subject
     if not subject:
         raise LettresError("objet manquant : indiquez --subject « … »")
-    signatory = request.signatory or template.signatory
-    if not signatory:
+    keys = signatories.typed_keys(
+        list(request.signatories) or ([request.signatory] if request.signatory else [])
+    )
+    signatory = keys[0] if len(keys) == 1 else template.signatory
+    if not signatory and not keys:
         raise LettresError(
             "signataire manquant : indiquez --signatory CLE (signataires : "
             + ", ".join(workspace.sender.signatories)
@@ -275,7 +281,7 @@ def front_values(
         "objet": subject,
         "date": request.on,
         "lieu": request.place or workspace.sender.coalition.place,
-        "signataire": signatory,
+        **({"signataires": keys} if len(keys) > 1 else {"signataire": signatory}),
         "copies": list(request.cc if request.cc is not None else template.cc or ["standard"]),
         "pj": list(request.enclosures or template.enclosures),
     }

@@ -124,6 +124,9 @@ class Letter:
     author: str
     date: date
     labels: Labels = FRENCH
+    # One block of lines per signatory; with several, `signature` is empty and the writers
+    # lay the blocks out side by side, each with room to sign above the name.
+    signatures: tuple[tuple[str, ...], ...] = ()
 
     @property
     def subject_label(self) -> str:

@@ -320,12 +320,15 @@ class Association(Model):
     acronym: str | None = Field(None, alias="sigle")
     renames: list[Rename] = Field(default_factory=list, alias="renommee")
     statuses: list[StatusChange] = Field(default_factory=list, alias="statuts")
+    # Its successive presidents, like a post's holders: who co-signs for it on a date.
+    presidents: list[Holder] = Field(default_factory=list, alias="presidents")
 
     @model_validator(mode="after")
     def _history_in_order(self) -> Association:
         for field, dates in (
             ("renommee", [r.on for r in self.renames]),
             ("statuts", [s.since for s in self.statuses]),
+            ("presidents", [p.since for p in self.presidents]),
         ):
             for index in range(1, len(dates)):
                 if dates[index] <= dates[index - 1]:

@@ -68,6 +68,7 @@ def letter_data(letter: Letter, logo: str | None = None) -> dict[str, Any]:
         "body": [block_data(block) for block in letter.body],
         "closing": letter.closing,
         "signature": list(letter.signature),
+        "signatures": [list(block) for block in letter.signatures],
         "enclosures_line": letter.enclosures_line,
         "copies_heading": letter.copies_heading,
         "copies": list(letter.copies),

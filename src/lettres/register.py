@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from lettres import recipients
+from lettres import recipients, signatories
 from lettres.answers import read_answers
 from lettres.errors import DataError, LettresError, Problem
 from lettres.folders import PDF_NAME, SOURCE_NAME, letter_folders
@@ -60,6 +60,8 @@ class Entry:
     refused_on: date | None = None  # the server's last word: refused, nothing went
     follow_up_of: Link | None = None  # `relance_de`: the letter this one follows up
     followed_up_by: tuple[Link, ...] = ()  # the follow-ups of this letter, oldest first
+    signer_keys: tuple[str, ...] = ()
+    signers: tuple[str, ...] = ()  # « Prénom Nom » of each signatory, in signing order
 
     @property
     def status(self) -> LetterStatus:
@@ -114,8 +116,21 @@ def list_letters(workspace: Workspace, today: date) -> Register:
     for folder in letter_folders(workspace.letters_dir):
         entry = read_entry(workspace.directory, folder, problems)
         if entry is not None:
-            entries.append(entry)
+            entries.append(replace(entry, signers=signer_names(workspace, entry)))
     return Register(newest_first(linked(entries)), problems)
+
+
+def signer_names(workspace: Workspace, entry: Entry) -> tuple[str, ...]:
+    """Who signed, by name; a key that no longer resolves is shown as it is written."""
+    names = []
+    for key in entry.signer_keys:
+        try:
+            found = signatories.signatory(workspace, key, entry.dated)
+        except LettresError:
+            names.append(key)
+            continue
+        names.append(f"{found.first_name} {found.name}" if found.name else key)
+    return tuple(names)
 
 
 def linked(entries: list[Entry]) -> list[Entry]:
@@ -183,6 +198,7 @@ def read_entry(directory: Directory, folder: Path, problems: list[Problem]) -> E
         journal_readable=history is not None,
         uncertain_since=uncertain_since,
         refused_on=refusal.day if refusal and not sent_on else None,
+        signer_keys=tuple(front.signer_keys),
         follow_up_of=(
             Link(earlier_folder(source, front.follow_up_of), None, None)
             if front.follow_up_of

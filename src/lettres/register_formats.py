@@ -33,7 +33,7 @@ HEADERS = ("Date", "Réf.", "Destinataire", "Objet", "Statut", "Relance")
 FIELDS = (
     "date", "reference", "cle", "destinataire", "objet", "statut",
     "envoye_le", "relance", "a_relancer", "repondu_le", "dossier", "pdf",
-    "relance_de", "relance_par",
+    "relance_de", "relance_par", "signataires",
 )  # fmt: skip
 PAGE_NAME = "index.html"
 FRAGMENT_NAME = "courriers.html"
@@ -61,8 +61,12 @@ def chain_text(entry: Entry) -> str:
 
 
 def subject_cell(entry: Entry) -> str:
-    chain = chain_text(entry)
-    return f"{entry.subject} ({chain})" if chain else entry.subject
+    """The objet, with the letter's place in a chain and its co-signers when it has some."""
+    notes = [chain_text(entry)]
+    if len(entry.signers) > 1:
+        notes.append("cosigné par " + ", ".join(entry.signers))
+    shown = " ; ".join(note for note in notes if note)
+    return f"{entry.subject} ({shown})" if shown else entry.subject
 
 
 def rows(entries: Sequence[Entry], today: date) -> list[tuple[str, ...]]:
@@ -98,6 +102,7 @@ def records(entries: Sequence[Entry], today: date) -> list[dict[str, Any]]:
             "pdf": str(e.pdf) if e.pdf else None,
             "relance_de": e.follow_up_of.text() if e.follow_up_of else None,
             "relance_par": ", ".join(link.text() for link in e.followed_up_by) or None,
+            "signataires": ", ".join(e.signers),
         }
         for e in entries
     ]
@@ -266,6 +271,9 @@ def html_item(entry: Entry, pdf_name: str | None, shown: Set[Path] = frozenset()
             f'<p class="courrier-lien"><a href="{html.escape(pdf_name, quote=True)}" '
             'type="application/pdf">Télécharger la lettre</a></p>'
         )
+    if len(entry.signers) > 1:
+        names = ", ".join(entry.signers[:-1]) + " et " + entry.signers[-1]
+        lines.append(f'<p class="courrier-signataires">Cosigné par {esc(names)}</p>')
     lines += html_chain(entry, shown)
     lines.append("</article>")
     return "\n".join(lines)

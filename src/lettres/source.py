@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from lettres.errors import DataError, LettresError
 from lettres.folders import COVER_NOTE
@@ -37,7 +37,8 @@ class LetterFront(Model):
     subject: str = Field(alias="objet", min_length=1)
     date: datetime.date
     place: str | None = Field(None, alias="lieu")
-    signatory: str = Field(alias="signataire")
+    signatory: str | None = Field(None, alias="signataire")
+    signatories: list[str] = Field(default_factory=list, alias="signataires")
     cc: list[str] = Field(default_factory=lambda: ["standard"], alias="copies")
     cc_style: CopyStyle = Field("personne", alias="format_copies")
     enclosures: list[str] = Field(default_factory=list, alias="pj")
@@ -50,6 +51,20 @@ class LetterFront(Model):
     follow_up: str | datetime.date | None = Field(None, alias="relance")
     follow_up_of: str | None = Field(None, alias="relance_de", min_length=1)
     language: Language = Field("fr", alias="langue")
+
+    @model_validator(mode="after")
+    def _one_way_to_sign(self) -> LetterFront:
+        if (self.signatory is None) == (not self.signatories):
+            raise invalid(
+                "indiquez qui signe : « signataire: CLE », ou, pour plusieurs, « signataires: "
+                "[CLE, CLE, membres:ASSOCIATION…] » (l'un ou l'autre, pas les deux)"
+            )
+        return self
+
+    @property
+    def signer_keys(self) -> list[str]:
+        """Every signatory's key, in the order they sign (« membres:ccem » for a president)."""
+        return [self.signatory] if self.signatory else list(self.signatories)
 
     @field_validator("follow_up", mode="before")
     @classmethod
