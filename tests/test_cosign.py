@@ -145,7 +145,7 @@ def test_the_register_and_the_web_page_show_the_co_signers(run: Run, workspace: 
     (record,) = json.loads(result.stdout)
     assert record["signataires"] == "Geneviève Colas, Véronique Fayet"
     fragment = html5lib.HTMLParser(strict=True).parseFragment(
-        run("register", "--format", "html").stdout
+        run("register", "--format", "html", "--include-drafts").stdout
     )
     shown = fragment.find(f".//{HTML}p[@class='courrier-signataires']")
     assert "".join(shown.itertext()) == "Cosigné par Geneviève Colas et Véronique Fayet"

@@ -166,7 +166,7 @@ def test_the_register_links_the_two_letters_and_the_first_is_no_longer_due(
 def test_the_web_page_shows_the_chain(run: Run, workspace: Path) -> None:
     first_letter(run, workspace)
     follow_up(run, workspace)
-    result = run("register", "--format", "html")
+    result = run("register", "--format", "html", "--include-drafts")
     assert result.exit_code == 0, result.output
     fragment = html5lib.HTMLParser(strict=True).parseFragment(result.stdout)
     articles = {a.get("id"): a for a in fragment.iter(f"{HTML}article")}
