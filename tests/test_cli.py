@@ -122,7 +122,7 @@ def test_init_creates_a_working_workspace_and_never_overwrites(tmp_path: Path, r
 # must point at, words of the message)
 BAD_INPUTS = [
     pytest.param("destinataires.yaml", "    categorie: ministre\n    institution: Ministère de l'Intérieur",
-                 "    categorie: ministre\n    institution: [Ministère", "adresse: [Place Beauvau", "YAML invalide",
+                 "    categorie: ministre\n    institution: [Ministère", "institution: [Ministère", "YAML invalide, colonne 18 : le crochet « [ » ouvert ici n'est jamais refermé",
                  id="malformed-yaml"),
     pytest.param("destinataires.yaml", "    courriel: null\n    titulaires:\n      - {civilite: Monsieur, prenom: Bernard, nom: Cazeneuve, depuis: 2014-04-02",
                  "    courriel: null\n    titulaire:\n      - {civilite: Monsieur, prenom: Bernard, nom: Cazeneuve, depuis: 2014-04-02",
@@ -152,7 +152,7 @@ BAD_INPUTS = [
     pytest.param("modeles/membres.yaml", "Armée du Salut", "Arm\udce9e du Salut", "du Salut",
                  "n'est pas en UTF-8", id="not-utf8"),
     pytest.param("modeles/collectif.yaml", "voix: ils", "voix: eux", "voix: eux",
-                 "« voix » vaut « eux » ; valeurs possibles : 'je', 'nous' or 'ils'",
+                 "« voix » vaut « eux » ; valeurs possibles : « je », « nous » ou « ils »",
                  id="bad-choice"),
     pytest.param("destinataires.yaml", "categorie: garde-des-sceaux", "categorie: garde-sceaux", "garde-sceaux",
                  "catégorie inconnue « garde-sceaux » (vouliez-vous dire « garde-des-sceaux » ?)",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 
+from lettres import cli_fr
 from lettres.errors import LettresError, Problem
 from lettres.text import visible
 
@@ -34,7 +35,9 @@ app = typer.Typer(
     "« Ensemble contre la traite des êtres humains ».",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
+    cls=cli_fr.FrenchGroup,
+    context_settings=cli_fr.CONTEXT_SETTINGS,
 )
 
 
@@ -68,8 +71,11 @@ def echo(text: str | bytes, *, nl: bool = True) -> None:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def command(name: str | None = None) -> Callable[[F], F]:
-    """Register a command whose user errors print cleanly and exit 1, never a traceback."""
+def command(name: str) -> Callable[[F], F]:
+    """Register a command whose user errors print cleanly and exit 1, never a traceback.
+
+    Its help ends with the examples of `cli_fr.EXAMPLES`, which the tests run.
+    """
 
     def register(func: F) -> F:
         @functools.wraps(func)
@@ -83,7 +89,7 @@ def command(name: str | None = None) -> Callable[[F], F]:
 
                 fail(explain(error))
 
-        app.command(name)(run)
+        app.command(name, cls=cli_fr.FrenchCommand, epilog=cli_fr.examples_epilog(name))(run)
         return func
 
     return register
@@ -100,7 +106,7 @@ def parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"« {value} » n'est pas une date AAAA-MM-JJ") from None
+        raise cli_fr.BadValue(f"« {value} » n'est pas une date AAAA-MM-JJ") from None
 
 
 DateOption = Annotated[
@@ -116,17 +122,35 @@ DateOption = Annotated[
 _state: dict[str, Path | None] = {"workspace": None}
 
 
-@app.callback()
+def show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"lettres {version('lettres')}")
+        raise typer.Exit()
+
+
+@app.callback(epilog=cli_fr.examples_epilog("lettres"))
 def main_options(
     workspace: Annotated[
         Path | None,
         typer.Option(
             "--workspace",
             "-w",
+            metavar="DOSSIER",
             help="Le dossier de l'espace de travail (sinon LETTRES_WORKSPACE, "
             "ou le plus proche parent qui contient destinataires.yaml).",
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=show_version,
+            is_eager=True,
+            help="Afficher la version de lettres et quitter.",
+        ),
+    ] = False,
 ) -> None:
     _state["workspace"] = workspace
 
@@ -167,6 +191,7 @@ def copies(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="lines : comme dans un courrier ; emails : liste Cc d'un courriel ; json.",
         ),
     ] = "lines",
@@ -192,7 +217,8 @@ def recipients_command(
     query: Annotated[
         str,
         typer.Argument(
-            help="Clé, poste, nom ou institution ; sans accents ni majuscules si vous voulez."
+            metavar="RECHERCHE",
+            help="Clé, poste, nom ou institution ; sans accents ni majuscules si vous voulez.",
         ),
     ] = "",
     on: DateOption = None,
@@ -241,7 +267,9 @@ def located(problem: Problem, level: str) -> str:
 
 
 @command("init")
-def init(folder: Annotated[Path, typer.Argument(help="Le dossier à créer.")]) -> None:
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="DOSSIER", help="Le dossier à créer.")],
+) -> None:
     """Créer un nouvel espace de travail à partir de l'exemple fourni ; n'écrase rien."""
     from lettres.initialise import create_workspace
 
@@ -253,7 +281,7 @@ def init(folder: Annotated[Path, typer.Argument(help="Le dossier à créer.")]) 
 def parse_variable(value: str) -> tuple[str, str]:
     name, sep, text = value.partition("=")
     if not sep or not name.strip():
-        raise typer.BadParameter(f"« {value} » : écrivez --var NOM=VALEUR")
+        raise cli_fr.BadValue(f"« {value} » : écrivez --var NOM=VALEUR")
     return name.strip(), text
 
 
@@ -281,22 +309,31 @@ Texts = list[str] | None
 
 @command("draft")
 def draft(
-    source: Annotated[Path | None, typer.Argument(help=DRAFT_HELP["source"])] = None,
-    template: Annotated[
-        str | None, typer.Option("--template", "-t", help=DRAFT_HELP["template"])
+    source: Annotated[
+        Path | None, typer.Argument(metavar="FICHIER", help=DRAFT_HELP["source"])
     ] = None,
-    to: Annotated[Texts, typer.Option(help=DRAFT_HELP["to"])] = None,
+    template: Annotated[
+        str | None,
+        typer.Option("--template", "-t", metavar="MODÈLE", help=DRAFT_HELP["template"]),
+    ] = None,
+    to: Annotated[Texts, typer.Option(metavar="CLÉ", help=DRAFT_HELP["to"])] = None,
     subject: Annotated[str | None, typer.Option(help=DRAFT_HELP["subject"])] = None,
     on: DateOption = None,
     place: Annotated[str | None, typer.Option(help=DRAFT_HELP["place"])] = None,
-    signatory: Annotated[str | None, typer.Option(help=DRAFT_HELP["signatory"])] = None,
-    cc: Annotated[Texts, typer.Option(help=DRAFT_HELP["cc"])] = None,
+    signatory: Annotated[
+        str | None, typer.Option(metavar="CLÉ", help=DRAFT_HELP["signatory"])
+    ] = None,
+    cc: Annotated[Texts, typer.Option(metavar="CLÉ", help=DRAFT_HELP["cc"])] = None,
     enclosure: Annotated[Texts, typer.Option(help=DRAFT_HELP["enclosure"])] = None,
     ref: Annotated[str | None, typer.Option(help=DRAFT_HELP["ref"])] = None,
-    var: Annotated[Texts, typer.Option(help=DRAFT_HELP["var"])] = None,
-    out: Annotated[Path | None, typer.Option(help=DRAFT_HELP["out"])] = None,
-    formats: Annotated[str, typer.Option("--format", help=DRAFT_HELP["format"])] = "docx,pdf",
-    engine: Annotated[str, typer.Option("--pdf-engine", help=DRAFT_HELP["engine"])] = "typst",
+    var: Annotated[Texts, typer.Option(metavar="NOM=VALEUR", help=DRAFT_HELP["var"])] = None,
+    out: Annotated[Path | None, typer.Option(metavar="DOSSIER", help=DRAFT_HELP["out"])] = None,
+    formats: Annotated[
+        str, typer.Option("--format", metavar="FORMATS", help=DRAFT_HELP["format"])
+    ] = "docx,pdf",
+    engine: Annotated[
+        str, typer.Option("--pdf-engine", metavar="MOTEUR", help=DRAFT_HELP["engine"])
+    ] = "typst",
     pdfa: Annotated[bool, typer.Option("--pdfa", help=DRAFT_HELP["pdfa"])] = False,
     open_pdf: Annotated[bool, typer.Option("--open", help=DRAFT_HELP["open"])] = False,
     force: Annotated[bool, typer.Option("--force", help=DRAFT_HELP["force"])] = False,
@@ -384,11 +421,13 @@ RegisterFormat = Literal["table", "csv", "csv-utf8", "xlsx", "json", "markdown",
 
 @command("register")
 def register(
-    year: Annotated[int | None, typer.Option("--year", help=REGISTER_HELP["year"])] = None,
-    to: Annotated[Texts, typer.Option("--to", help=REGISTER_HELP["to"])] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", metavar="AAAA", help=REGISTER_HELP["year"])
+    ] = None,
+    to: Annotated[Texts, typer.Option("--to", metavar="CLÉ", help=REGISTER_HELP["to"])] = None,
     status: Annotated[
         Literal["brouillon", "envoye", "repondu"] | None,
-        typer.Option("--status", help=REGISTER_HELP["status"]),
+        typer.Option("--status", metavar="ÉTAT", help=REGISTER_HELP["status"]),
     ] = None,
     due: Annotated[bool, typer.Option("--due", help=REGISTER_HELP["due"])] = False,
     on: Annotated[
@@ -396,9 +435,12 @@ def register(
         typer.Option("--date", parser=parse_date, metavar="AAAA-MM-JJ", help=REGISTER_HELP["date"]),
     ] = None,
     format: Annotated[
-        RegisterFormat | None, typer.Option("--format", "-f", help=REGISTER_HELP["format"])
+        RegisterFormat | None,
+        typer.Option("--format", "-f", metavar="FORMAT", help=REGISTER_HELP["format"]),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help=REGISTER_HELP["out"])] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="DOSSIER", help=REGISTER_HELP["out"])
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help=REGISTER_HELP["force"])] = False,
 ) -> None:
     """Le registre des courriers : date, référence, destinataire, objet, envoi, relance.
@@ -473,7 +515,9 @@ def report_problems(problems: list[Problem]) -> None:
 
 @command("answer")
 def answer(
-    folder: Annotated[Path, typer.Argument(help="Le dossier du courrier (courriers/…).")],
+    folder: Annotated[
+        Path, typer.Argument(metavar="DOSSIER", help="Le dossier du courrier (courriers/…).")
+    ],
     on: Annotated[
         date,
         typer.Option(
@@ -481,7 +525,8 @@ def answer(
         ),
     ],
     file: Annotated[
-        Path | None, typer.Option("--file", help="Le document de la réponse, copié à côté.")
+        Path | None,
+        typer.Option("--file", metavar="FICHIER", help="Le document de la réponse, copié à côté."),
     ] = None,
 ) -> None:
     """Enregistrer la réponse reçue à un courrier : il n'est plus à relancer."""
@@ -496,7 +541,7 @@ def answer(
 LetterFolders = Annotated[
     list[Path],
     typer.Argument(
-        metavar="COURRIER_DIR",
+        metavar="DOSSIER",
         help="Les dossiers des courriers (courriers/…), ou leurs lettre.md.",
         show_default=False,
     ),
