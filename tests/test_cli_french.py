@@ -165,3 +165,45 @@ def test_each_example_of_the_help_runs(
 
 def test_every_command_has_examples() -> None:
     assert set(command_names()) <= set(cli_fr.EXAMPLES)
+
+
+def completion_context(root: Path) -> typer.Context:
+    group = typer.main.get_command(app)
+    return group.make_context("lettres", ["--workspace", str(root)], resilient_parsing=True)
+
+
+def test_completion_offers_the_workspace_s_names(workspace: Path) -> None:
+    from lettres import cli
+
+    ctx = completion_context(workspace)
+    assert cli.complete_template(ctx, "") == [
+        "courrier-general", "demande-rencontre", "position-projet-loi", "suivi-rencontre"
+    ]  # fmt: skip
+    assert cli.complete_template(ctx, "su") == ["suivi-rencontre"]
+    recipients = dict(cli.complete_recipient(ctx, "mi"))
+    assert set(recipients) == {"miprof", "ministres"}  # a post and a group
+    assert "ministres" in dict(cli.complete_recipient(ctx, ""))
+    assert "interieur" in dict(cli.complete_recipient(ctx, ""))
+    assert dict(cli.complete_copy(ctx, "au")) == {"aucune": "aucune copie"}
+    signatories = dict(cli.complete_signatory(ctx, ""))
+    assert set(signatories) == {"fayet", "collectif", "colas"}
+    assert "Véronique Fayet" in signatories["fayet"]
+
+
+def test_completion_without_a_workspace_offers_nothing(tmp_path: Path) -> None:
+    from lettres import cli
+
+    ctx = completion_context(tmp_path)
+    assert cli.complete_template(ctx, "") == []
+    assert cli.complete_recipient(ctx, "") == []
+    assert cli.complete_signatory(ctx, "") == []
+
+
+def test_completion_through_the_shell_protocol(workspace: Path) -> None:
+    env = {
+        "_LETTRES_COMPLETE": "complete_bash",
+        "COMP_WORDS": f"lettres --workspace {workspace} draft --template d",
+        "COMP_CWORD": "5",
+    }
+    result = CliRunner().invoke(app, [], env=env, prog_name="lettres")
+    assert result.stdout.split() == ["demande-rencontre"]

@@ -173,6 +173,63 @@ def workspace() -> Workspace:
     return load_workspace(workspace_root())
 
 
+def completion_root(ctx: typer.Context) -> Path | None:
+    """The workspace of the command line being completed; none found, nothing to offer."""
+    from lettres.workspace import find_root
+
+    try:
+        return find_root(ctx.find_root().params.get("workspace"))
+    except LettresError:
+        return None
+
+
+def complete_template(ctx: typer.Context, incomplete: str) -> list[str]:
+    from lettres.folders import TEMPLATES_DIR
+    from lettres.source import template_names
+
+    root = completion_root(ctx)
+    names = template_names(root / TEMPLATES_DIR) if root else []
+    return [name for name in names if name.startswith(incomplete)]
+
+
+def complete_recipient(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Post keys, with the post's title, then group keys, with what the group is."""
+    from lettres.workspace import load_directory
+
+    root = completion_root(ctx)
+    try:
+        directory = load_directory(root) if root else None
+    except LettresError:
+        return []
+    if directory is None:
+        return []
+    keys = [(key, position.institution or key) for key, position in directory.positions.items()]
+    keys += [(key, group.description or "groupe") for key, group in directory.groups.items()]
+    return [(key, help) for key, help in keys if key.startswith(incomplete)]
+
+
+def complete_copy(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    no_copy = [("aucune", "aucune copie")] if "aucune".startswith(incomplete) else []
+    return complete_recipient(ctx, incomplete) + no_copy
+
+
+def complete_signatory(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from lettres.workspace import load_workspace
+
+    root = completion_root(ctx)
+    try:
+        sender = load_workspace(root).sender if root else None
+    except LettresError:
+        return []
+    if sender is None:
+        return []
+    return [
+        (key, " ".join(filter(None, [person.first_name, person.name, person.quality])) or key)
+        for key, person in sender.signatories.items()
+        if key.startswith(incomplete)
+    ]
+
+
 def shown(path: Path | None) -> Path | None:
     """A path relative to the current folder when it is below it: shorter to read."""
     if path is None:
@@ -219,6 +276,7 @@ def recipients_command(
         typer.Argument(
             metavar="RECHERCHE",
             help="Clé, poste, nom ou institution ; sans accents ni majuscules si vous voulez.",
+            autocompletion=complete_recipient,
         ),
     ] = "",
     on: DateOption = None,
@@ -314,16 +372,30 @@ def draft(
     ] = None,
     template: Annotated[
         str | None,
-        typer.Option("--template", "-t", metavar="MODÈLE", help=DRAFT_HELP["template"]),
+        typer.Option(
+            "--template",
+            "-t",
+            metavar="MODÈLE",
+            help=DRAFT_HELP["template"],
+            autocompletion=complete_template,
+        ),
     ] = None,
-    to: Annotated[Texts, typer.Option(metavar="CLÉ", help=DRAFT_HELP["to"])] = None,
+    to: Annotated[
+        Texts,
+        typer.Option(metavar="CLÉ", help=DRAFT_HELP["to"], autocompletion=complete_recipient),
+    ] = None,
     subject: Annotated[str | None, typer.Option(help=DRAFT_HELP["subject"])] = None,
     on: DateOption = None,
     place: Annotated[str | None, typer.Option(help=DRAFT_HELP["place"])] = None,
     signatory: Annotated[
-        str | None, typer.Option(metavar="CLÉ", help=DRAFT_HELP["signatory"])
+        str | None,
+        typer.Option(
+            metavar="CLÉ", help=DRAFT_HELP["signatory"], autocompletion=complete_signatory
+        ),
     ] = None,
-    cc: Annotated[Texts, typer.Option(metavar="CLÉ", help=DRAFT_HELP["cc"])] = None,
+    cc: Annotated[
+        Texts, typer.Option(metavar="CLÉ", help=DRAFT_HELP["cc"], autocompletion=complete_copy)
+    ] = None,
     enclosure: Annotated[Texts, typer.Option(help=DRAFT_HELP["enclosure"])] = None,
     ref: Annotated[str | None, typer.Option(help=DRAFT_HELP["ref"])] = None,
     var: Annotated[Texts, typer.Option(metavar="NOM=VALEUR", help=DRAFT_HELP["var"])] = None,
@@ -424,7 +496,12 @@ def register(
     year: Annotated[
         int | None, typer.Option("--year", metavar="AAAA", help=REGISTER_HELP["year"])
     ] = None,
-    to: Annotated[Texts, typer.Option("--to", metavar="CLÉ", help=REGISTER_HELP["to"])] = None,
+    to: Annotated[
+        Texts,
+        typer.Option(
+            "--to", metavar="CLÉ", help=REGISTER_HELP["to"], autocompletion=complete_recipient
+        ),
+    ] = None,
     status: Annotated[
         Literal["brouillon", "envoye", "repondu"] | None,
         typer.Option("--status", metavar="ÉTAT", help=REGISTER_HELP["status"]),
