@@ -74,7 +74,7 @@ def test_check_passes_on_the_shipped_workspace(run: Run) -> None:
     result = run("check")
     assert result.exit_code == 0, result.output
     assert "0 erreur(s)" in result.stdout
-    assert "destinataires.yaml:" in result.stderr  # honest warnings: old verifications
+    assert "destinataires.yaml:" in result.stdout  # honest warnings: old verifications
 
 
 def test_workspace_not_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -183,8 +183,9 @@ def test_bad_input(
     # The message points at the line that holds the mistake (line 1 for an empty file).
     line = next((n for n, t in enumerate(text.splitlines(), 1) if at in t), 0) if at else 1
     where = f"{name}:{line}:"
-    assert where in result.stderr
-    assert words in " ".join(result.stderr.split())
+    said = result.stdout if command == "check" else result.stderr  # check's findings: its result
+    assert where in said
+    assert words in " ".join(said.split())
 
 
 @pytest.mark.parametrize(
@@ -205,7 +206,7 @@ def test_check_reads_templates_and_letters(
     path.write_text(text, encoding="utf-8")
     result = run("check")
     assert result.exit_code == 1
-    problem = next(p for p in result.stderr.splitlines() if f"{name}:{line}: erreur : " in p)
+    problem = next(p for p in result.stdout.splitlines() if f"{name}:{line}: erreur : " in p)
     assert words in problem
 
 

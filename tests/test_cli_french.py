@@ -13,7 +13,7 @@ from typer.testing import CliRunner, Result
 
 from lettres import cli_fr
 from lettres.cli import app
-from tests.helpers import REPO, SOURCE_2015
+from tests.helpers import REPO, SOURCE_2015, give_the_minister_an_address
 
 # Words and phrases of click's and typer's English that must never reach a user.
 ENGLISH = [
@@ -131,15 +131,6 @@ def example_workspace(tmp_path: Path) -> Path:
     letter.mkdir(parents=True)
     shutil.copy(SOURCE_2015 / "lettre.md", letter / "lettre.md")
     return root
-
-
-def give_the_minister_an_address(root: Path) -> None:
-    """The shipped directory has no e-mail address: one is needed to send."""
-    path = root / "destinataires.yaml"
-    text = path.read_text(encoding="utf-8")
-    head, sep, tail = text.partition("  interieur:")
-    tail = tail.replace("courriel: null", "courriel: ministre@interieur.gouv.fr", 1)
-    path.write_text(head + sep + tail, encoding="utf-8")
 
 
 EXAMPLES = [(name, line) for name, examples in cli_fr.EXAMPLES.items() for line, _ in examples]

@@ -53,6 +53,28 @@ def say(text: str, *, stderr: bool = False) -> None:
     console(stderr).print(text)
 
 
+def note(text: str) -> None:
+    """What -v adds: the files read and written, on stderr."""
+    if _state["verbosity"] > 0:
+        typer.echo(text, err=True)
+
+
+def emit_json(data: Any) -> None:
+    """A command's result for another program: the shapes are documented in the README."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def problem_record(problem: Problem | str) -> dict[str, Any]:
+    if isinstance(problem, str):
+        return {"fichier": None, "ligne": None, "message": problem}
+    path = shown(problem.path)
+    return {
+        "fichier": str(path) if path else None,
+        "ligne": problem.line,
+        "message": problem.message,
+    }
+
+
 def escape(text: str) -> str:
     """Data shown through rich: no markup of its own, no control character for the terminal."""
     from rich.markup import escape as escape_markup
@@ -119,7 +141,8 @@ DateOption = Annotated[
     ),
 ]
 
-_state: dict[str, Path | None] = {"workspace": None}
+# The main options, for every command: the workspace, and -q (-1) or -v (1).
+_state: dict[str, Any] = {"workspace": None, "verbosity": 0}
 
 
 def show_version(value: bool) -> None:
@@ -142,6 +165,14 @@ def main_options(
             "ou le plus proche parent qui contient destinataires.yaml).",
         ),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="N'afficher que les erreurs (et les résultats)."),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Dire aussi quels fichiers sont lus et écrits."),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -153,6 +184,7 @@ def main_options(
     ] = False,
 ) -> None:
     _state["workspace"] = workspace
+    _state["verbosity"] = -1 if quiet else (1 if verbose else 0)
 
 
 def workspace_root() -> Path:
@@ -162,15 +194,31 @@ def workspace_root() -> Path:
 
 
 def directory_here() -> Directory:
+    from lettres.folders import DIRECTORY_FILE
     from lettres.workspace import load_directory
 
-    return load_directory(workspace_root())
+    root = workspace_root()
+    note(f"Lecture : {shown(root / DIRECTORY_FILE)}")
+    return load_directory(root)
 
 
 def workspace() -> Workspace:
+    from lettres.folders import DIRECTORY_FILE, MEMBERS_FILE, SENDER_FILE
     from lettres.workspace import load_workspace
 
-    return load_workspace(workspace_root())
+    root = workspace_root()
+    for name in (DIRECTORY_FILE, SENDER_FILE, MEMBERS_FILE):
+        note(f"Lecture : {shown(root / name)}")
+    return load_workspace(root)
+
+
+TextOrJson = Annotated[
+    Literal["texte", "json"],
+    typer.Option("--format", "-f", metavar="FORMAT", help="texte (par défaut) ou json."),
+]
+AsJson = Annotated[
+    bool, typer.Option("--json", help="Le résultat en JSON, pour un autre programme.")
+]
 
 
 def completion_root(ctx: typer.Context) -> Path | None:
@@ -280,6 +328,7 @@ def recipients_command(
         ),
     ] = "",
     on: DateOption = None,
+    format: TextOrJson = "texte",
 ) -> None:
     """Chercher dans l'annuaire : le titulaire à une date, la formule d'appel, l'adresse."""
     from lettres import recipients as lookup
@@ -290,6 +339,9 @@ def recipients_command(
     keys = lookup.search(directory, query)
     if not keys:
         raise LettresError(f"aucun poste ne correspond à « {query} »")
+    if format == "json":
+        emit_json([recipient_record(directory, key, day) for key in keys])
+        return
     for key in keys:
         say(f"[bold]{escape(key)}[/]")
         try:
@@ -304,18 +356,41 @@ def recipients_command(
         say(f"  Courriel : {escape(found.position.email or '(inconnu)')}")
 
 
+def recipient_record(directory: Directory, key: str, day: date) -> dict[str, Any]:
+    from lettres import recipients as lookup
+    from lettres.errors import NoHolder
+
+    try:
+        found = lookup.recipient(directory, key, day)
+    except NoHolder as error:
+        return {"cle": key, "erreur": str(error)}
+    return {
+        "cle": key, "titulaire": found.person, "poste": found.title,
+        "formule_appel": found.appellation, "adresse": found.address_block()[1:],
+        "courriel": found.position.email,
+    }  # fmt: skip
+
+
 @command("check")
-def check() -> None:
-    """Valider tout l'espace de travail : erreurs et avertissements, avec fichier et ligne."""
+def check(format: TextOrJson = "texte") -> None:
+    """Valider tout l'espace de travail : erreurs et avertissements, avec fichier et ligne.
+
+    Les constats sont le résultat : ils vont sur la sortie standard (lettres check > rapport.txt).
+    """
     from lettres.check import check_workspace
 
     report = check_workspace(workspace_root(), date.today())
-    for level, problems in (("erreur", report.errors), ("avertissement", report.warnings)):
+    warnings = report.warnings if _state["verbosity"] >= 0 else []
+    if format == "json":
+        emit_json({"erreurs": [problem_record(p) for p in report.errors],
+                   "avertissements": [problem_record(p) for p in warnings]})  # fmt: skip
+        raise typer.Exit(1 if report.errors else 0)
+    for level, problems in (("erreur", report.errors), ("avertissement", warnings)):
         for problem in problems:
-            say(escape(located(problem, level)), stderr=True)
+            say(escape(located(problem, level)))
     summary = f"{len(report.errors)} erreur(s), {len(report.warnings)} avertissement(s)"
     if report.errors:
-        say(f"[bold red]{summary}[/]", stderr=True)
+        say(f"[bold red]{summary}[/]")
         raise typer.Exit(1)
     say(f"[green]Espace de travail valide[/] : {summary}.")
 
@@ -410,9 +485,11 @@ def draft(
     open_pdf: Annotated[bool, typer.Option("--open", help=DRAFT_HELP["open"])] = False,
     force: Annotated[bool, typer.Option("--force", help=DRAFT_HELP["force"])] = False,
     with_email: Annotated[bool, typer.Option("--email", help=DRAFT_HELP["email"])] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Rédiger un courrier : DOCX (à relire, à cosigner) et PDF (à envoyer)."""
     from lettres import drafting
+    from lettres.drafting import once
     from lettres.outputs import parse_outputs
 
     job: drafting.Job
@@ -435,6 +512,15 @@ def draft(
     )
     if open_pdf:
         open_files([path for path in drafted.written if path.suffix == ".pdf"])
+    for path in drafted.written:
+        note(f"Écrit : {shown(path)}")
+    if as_json:
+        emit_json({
+            "courriers": [str(shown(planned.folder)) for planned in drafted.planned],
+            "fichiers": [str(shown(path)) for path in drafted.written],
+            "avertissements": [problem_record(w) for w in once(drafted.warnings)],
+        })  # fmt: skip
+        return
     warn(drafted.warnings)
     # Plain text: rich would add 50 ms to every letter drafted.
     typer.echo(f"{len(drafted.planned)} courrier(s), {len(drafted.written)} fichier(s) écrit(s) :")
@@ -465,11 +551,16 @@ def progress_bar(total: int) -> Iterator[Progress]:
 
 
 @command("templates")
-def templates() -> None:
+def templates(format: TextOrJson = "texte") -> None:
     """Les modèles de courrier : à quoi ils servent, les variables qu'ils attendent."""
     from lettres.source import describe_templates
 
-    for name, front in describe_templates(workspace().templates_dir):
+    described = describe_templates(workspace().templates_dir)
+    if format == "json":
+        emit_json([{"nom": name, "description": front.description,
+                    "variables": dict(front.variables)} for name, front in described])  # fmt: skip
+        return
+    for name, front in described:
         say(f"[bold]{escape(name)}[/] — {escape(front.description)}")
         for variable, description in front.variables.items():
             say(f"    {escape(variable)} : {escape(description)}")
@@ -634,6 +725,8 @@ Attach = Annotated[
 
 def warn(warnings: Any, seen: set[str] | None = None) -> None:
     """Each warning once: a batch would otherwise repeat the same missing address per letter."""
+    if _state["verbosity"] < 0:
+        return  # -q: only errors
     seen = set() if seen is None else seen
     for warning in warnings:
         if warning not in seen:
@@ -650,6 +743,7 @@ def email(
         bool,
         typer.Option("--open", help="Ouvrir chaque lettre.eml dans la messagerie du système."),
     ] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Préparer le courriel de courriers déjà rédigés : lettre.eml, à ouvrir et envoyer.
 
@@ -659,8 +753,15 @@ def email(
     from lettres.mail import write_drafts
 
     built = write_drafts(workspace(), folders, with_docx=with_docx, attachments=attach or [])
-    warn(once([warning for item in built for warning in item.warnings]))
+    warnings = once([warning for item in built for warning in item.warnings])
     written = [item.path for item in built]
+    for path in written:
+        note(f"Écrit : {shown(path)}")
+    if as_json:
+        emit_json({"courriels": [str(shown(path)) for path in written],
+                   "avertissements": [problem_record(w) for w in warnings]})  # fmt: skip
+        return
+    warn(warnings)
     paths = "\n".join(f"  {escape(str(shown(path)))}" for path in written)
     say(f"{len(written)} courriel(s) préparé(s), à ouvrir dans votre messagerie :\n{paths}")
     if open_email:
@@ -691,6 +792,7 @@ def send(
     ] = None,
     with_docx: WithDocx = False,
     attach: Attach = None,
+    as_json: AsJson = False,
 ) -> None:
     """Envoyer les courriers par courriel (SMTP), chacun une seule fois ; simulation par défaut.
 
@@ -708,11 +810,15 @@ def send(
 
     ws = workspace()
     options = SendOptions(dry_run, resend, rate, with_docx, tuple(attach or ()))
+    printer = (lambda _: None) if as_json else outcome_printer()
     outcomes = send_letters(
-        ws, folders, options, password=lambda: smtp_password(ws), progress=outcome_printer()
+        ws, folders, options, password=lambda: smtp_password(ws), progress=printer
     )
     counts = {status: sum(1 for o in outcomes if o.status == status)
               for status in ("sent", "already-sent", "uncertain", "refused")}  # fmt: skip
+    if as_json:
+        emit_json({"simulation": dry_run, "courriers": [outcome_record(o) for o in outcomes]})
+        raise typer.Exit(1 if counts["uncertain"] or counts["refused"] else 0)
     if dry_run:
         if ws.sender.sending is None:
             say("Aucun serveur d'envoi configuré : ajoutez la section « envoi: » de "
@@ -764,6 +870,20 @@ def sent(
         say(f"[green]{what.capitalize()}[/] : le {done.line.day.isoformat()}, dans {where}")
         if done.earlier and not done.settled:
             say(f"  (déjà envoyé le {done.earlier.isoformat()} : la relance compte de ce jour-là)")
+
+
+SEND_STATUS_JSON = {"simulation": "simulation", "sent": "envoye", "already-sent": "deja-envoye"}
+
+
+def outcome_record(outcome: Any) -> dict[str, Any]:
+    return {
+        "dossier": str(shown(outcome.folder)),
+        "statut": SEND_STATUS_JSON.get(outcome.status, outcome.status),
+        "a": list(outcome.to), "cc": list(outcome.cc), "objet": outcome.subject,
+        "pieces_jointes": list(outcome.attachments), "message_id": outcome.message_id,
+        "envoye_le": outcome.sent_at.isoformat() if outcome.sent_at else None,
+        "avertissements": [problem_record(w) for w in outcome.warnings],
+    }  # fmt: skip
 
 
 def smtp_password(ws: Workspace) -> str:
