@@ -56,9 +56,9 @@ def test_copies_before_any_holder(run: Run) -> None:
 
 
 def test_bad_date_option_is_a_usage_error(run: Run) -> None:
-    result = run("copies", "--date", "21/04/2015")
+    result = run("copies", "--date", "le 21")
     assert result.exit_code == 2
-    assert "n'est pas une date AAAA-MM-JJ" in result.output
+    assert "« le 21 » n'est pas une date ; écrivez par exemple 2015-04-21" in result.stderr
 
 
 def test_recipients_search(run: Run) -> None:

@@ -72,7 +72,7 @@ def test_every_command_s_help_is_french_and_ends_with_examples(name: str) -> Non
 
 def test_readable_metavars() -> None:
     help_text = invoke("draft", "--help").stdout
-    for metavar in ("MODÈLE", "CLÉ", "AAAA-MM-JJ", "NOM=VALEUR", "DOSSIER", "FICHIER"):
+    for metavar in ("MODÈLE", "CLÉ", "DATE", "NOM=VALEUR", "DOSSIER", "FICHIER"):
         assert metavar in help_text
     assert "[par défaut : docx,pdf]" in help_text
     assert "[obligatoire]" in invoke("answer", "--help").stdout
@@ -83,7 +83,7 @@ USAGE_ERRORS = [
     (["answer", "courriers/x"], "option obligatoire manquante : --date"),
     (["answer"], "argument obligatoire manquant : DOSSIER"),
     (["copies", "--bogus"], "option inconnue : --bogus"),
-    (["recipients", "--dat", "2015-04-21"], "vouliez-vous dire « --date » ?"),
+    (["recipients", "--dat", "2015-04-21"], "vouliez-vous dire « --date »"),
     (["copies", "--date"], "l'option --date attend une valeur"),
     (["copies", "trop"], "argument en trop : trop"),
     (["copies", "--format", "x"], "« x » n'est pas l'une des valeurs possibles : lines, emails, json"),

@@ -123,12 +123,16 @@ def fail(error: LettresError) -> NoReturn:
 
 
 def parse_date(value: str | None) -> date | None:
+    """2015-04-21, 21/04/2015, 21 avril 2015, 1er mai 2015, aujourd'hui, demain."""
+    from lettres.dates import parse_date as read_date
+    from lettres.errors import BadDate
+
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise cli_fr.BadValue(f"« {value} » n'est pas une date AAAA-MM-JJ") from None
+        return read_date(value, date.today())
+    except BadDate as error:
+        raise cli_fr.BadValue(str(error)) from None
 
 
 DateOption = Annotated[
@@ -136,8 +140,9 @@ DateOption = Annotated[
     typer.Option(
         "--date",
         parser=parse_date,
-        metavar="AAAA-MM-JJ",
-        help="La date du courrier (par défaut : aujourd'hui).",
+        metavar="DATE",
+        help="La date du courrier : 2015-04-21, 21/04/2015, 21 avril 2015, demain… "
+        "(par défaut : aujourd'hui).",
     ),
 ]
 
@@ -600,7 +605,7 @@ def register(
     due: Annotated[bool, typer.Option("--due", help=REGISTER_HELP["due"])] = False,
     on: Annotated[
         date | None,
-        typer.Option("--date", parser=parse_date, metavar="AAAA-MM-JJ", help=REGISTER_HELP["date"]),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help=REGISTER_HELP["date"]),
     ] = None,
     format: Annotated[
         RegisterFormat | None,
@@ -688,9 +693,7 @@ def answer(
     ],
     on: Annotated[
         date,
-        typer.Option(
-            "--date", parser=parse_date, metavar="AAAA-MM-JJ", help="La date de la réponse."
-        ),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help="La date de la réponse."),
     ],
     file: Annotated[
         Path | None,
