@@ -341,14 +341,17 @@ def recipients_command(
 
     directory = directory_here()
     day = on or date.today()
-    keys = lookup.search(directory, query)
-    if not keys:
+    matches = lookup.find(directory, query)
+    if not matches:
         raise LettresError(f"aucun poste ne correspond à « {query} »")
     if format == "json":
-        emit_json([recipient_record(directory, key, day) for key in keys])
+        emit_json([recipient_record(directory, m.key, day) | {"correspondance": m.matched or None}
+                   for m in matches])  # fmt: skip
         return
-    for key in keys:
-        say(f"[bold]{escape(key)}[/]")
+    for match in matches:
+        key = match.key
+        found_in = f" — trouvé dans « {escape(match.matched)} »" if match.matched else ""
+        say(f"[bold]{escape(key)}[/]{found_in}")
         try:
             found = lookup.recipient(directory, key, day)
         except NoHolder as error:
