@@ -52,7 +52,7 @@ def test_recipients_and_templates_as_json(run: Run) -> None:
         "cle": "interieur", "titulaire": "Monsieur Bernard Cazeneuve",
         "poste": "Ministre de l'Intérieur", "formule_appel": "Monsieur le Ministre",
         "adresse": ["Ministre de l'Intérieur", "Place Beauvau", "75800 PARIS CEDEX 08"],
-        "courriel": None,
+        "courriel": None, "correspondance": "Ministre de l'Intérieur",
     }  # fmt: skip
     templates = json.loads(run("templates", "--format", "json").stdout)
     by_name = {t["nom"]: t for t in templates}
