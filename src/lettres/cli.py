@@ -423,7 +423,7 @@ def parse_variable(value: str) -> tuple[str, str]:
     name, sep, text = value.partition("=")
     if not sep or not name.strip():
         raise cli_fr.BadValue(f"« {value} » : écrivez --var NOM=VALEUR")
-    return name.strip(), text
+    return name.strip(), text.rstrip()  # a trailing space would force YAML to escape the text
 
 
 DRAFT_HELP = {
@@ -437,6 +437,8 @@ DRAFT_HELP = {
     "enclosure": "Une pièce jointe (P. J.) ; répétable.",
     "ref": "La ligne « Réf. : ».",
     "var": "Une variable du modèle, NOM=VALEUR ; répétable.",
+    "body": "Le texte du courrier, écrit ailleurs (un fichier Markdown, ou - pour l'entrée "
+    "standard) : il devient le corps de lettre.md, à la place de celui du modèle.",
     "out": "Le dossier du courrier (sinon courriers/DATE-DESTINATAIRE-OBJET).",
     "format": "Les fichiers à produire, séparés par des virgules : docx, pdf.",
     "engine": "typst (rapide, sans dépendance) ou libreoffice (le PDF reproduit le DOCX).",
@@ -482,6 +484,9 @@ def draft(
     enclosure: Annotated[Texts, typer.Option(help=DRAFT_HELP["enclosure"])] = None,
     ref: Annotated[str | None, typer.Option(help=DRAFT_HELP["ref"])] = None,
     var: Annotated[Texts, typer.Option(metavar="NOM=VALEUR", help=DRAFT_HELP["var"])] = None,
+    body: Annotated[
+        str | None, typer.Option("--body", metavar="FICHIER", help=DRAFT_HELP["body"])
+    ] = None,
     out: Annotated[Path | None, typer.Option(metavar="DOSSIER", help=DRAFT_HELP["out"])] = None,
     formats: Annotated[
         str, typer.Option("--format", metavar="FORMATS", help=DRAFT_HELP["format"])
@@ -501,6 +506,9 @@ def draft(
     from lettres.outputs import parse_outputs
 
     job: drafting.Job
+    if source is not None and body is not None:
+        raise LettresError("--body donne le texte d'un nouveau courrier : pour refaire "
+                           f"{source}, modifiez-le directement")  # fmt: skip
     if source is not None:
         job = drafting.Rebuild(source, out, force)
     elif template is None:
@@ -513,6 +521,7 @@ def draft(
             template=template, to=to or [], on=on or date.today(), subject=subject,
             place=place, signatory=signatory, cc=cc, enclosures=enclosure or [], ref=ref,
             variables=dict(parse_variable(v) for v in var or []), out=out,
+            body=read_body(body) if body is not None else None,
         )  # fmt: skip
     outputs = parse_outputs(formats, engine, pdfa)
     drafted = drafting.draft(
@@ -533,6 +542,23 @@ def draft(
     # Plain text: rich would add 50 ms to every letter drafted.
     typer.echo(f"{len(drafted.planned)} courrier(s), {len(drafted.written)} fichier(s) écrit(s) :")
     typer.echo("\n".join(f"  {shown(path)}" for path in drafted.written))
+
+
+def read_body(name: str) -> str:
+    """A file's text, or standard input's for `-`; a letter's body ends with a newline."""
+    import sys
+
+    from lettres.yamlfile import read_text
+
+    if name == "-":
+        note("Lecture : entrée standard")
+        text = sys.stdin.read()
+    else:
+        note(f"Lecture : {name}")
+        text = read_text(Path(name))
+    if not text.strip():
+        raise LettresError(f"--body {name} : le texte du courrier est vide")
+    return text if text.endswith("\n") else text + "\n"
 
 
 def open_files(paths: list[Path]) -> None:

@@ -54,6 +54,7 @@ class NewLetters:
     ref: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
     out: Path | None = None
+    body: str | None = None  # the letter's text, written elsewhere: replaces the template's
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
                 f"le dossier {folder} existe déjà : pour refaire ce courrier, lancez "
                 f"« lettres draft {folder / SOURCE_NAME} » ; sinon changez l'objet ou --out"
             )
-        text = letter_text(values, document.body)
+        text = letter_text(values, document.body if request.body is None else request.body)
         source = folder / SOURCE_NAME
         parsed = split_document(source, text)
         front = validate(LetterFront, parsed.front, source)
@@ -183,6 +184,9 @@ def front_values(
         name: request.variables.get(name, f"[à compléter : {description}]")
         for name, description in template.variables.items()
     }
+    if request.body is not None:  # the template's body, and so its variables, are not used
+        missing = []
+        variables = dict(request.variables)
     values: dict[str, Any] = {
         "modele": request.template,
         "destinataire": key,
