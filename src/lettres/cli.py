@@ -443,7 +443,7 @@ DRAFT_HELP = {
     "format": "Les fichiers à produire, séparés par des virgules : docx, pdf.",
     "engine": "typst (rapide, sans dépendance) ou libreoffice (le PDF reproduit le DOCX).",
     "pdfa": "Un PDF/A-2b, pour l'archivage.",
-    "open": "Ouvrir le PDF dans la visionneuse du système.",
+    "open": "Ouvrir le PDF (ou le DOCX, s'il est seul demandé) avec l'application du système.",
     "force": "Refaire même un courrier déjà envoyé, ou écrire dans un dossier --out occupé.",
     "email": "Préparer aussi le courriel (lettre.eml, PDF joint) ; il faut le PDF.",
 }
@@ -528,7 +528,7 @@ def draft(
         workspace(), job, outputs, with_email=with_email, progress=progress_bar
     )
     if open_pdf:
-        open_files([path for path in drafted.written if path.suffix == ".pdf"])
+        open_made(drafted.written)
     for path in drafted.written:
         note(f"Écrit : {shown(path)}")
     if as_json:
@@ -561,14 +561,17 @@ def read_body(name: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def open_files(paths: list[Path]) -> None:
-    from lettres.viewer import open_in_viewer
-
-    if not paths:
-        raise LettresError("--open : aucun PDF n'a été produit (ajoutez pdf à --format)")
-    for path in paths:
-        open_in_viewer(path)
-        say(f"Ouvert : {escape(str(shown(path)))}")
+def open_made(written: list[Path]) -> None:
+    """The PDFs, or the DOCX when only they were asked; the files are written: never fail."""
+    made = [p for p in written if p.suffix == ".pdf"] or [p for p in written if p.suffix == ".docx"]
+    if not made:
+        warn(["--open : ni PDF ni DOCX n'a été écrit, rien à ouvrir"])
+    for path in made:
+        if typer.launch(str(path)) == 0:
+            say(f"Ouvert : {escape(str(shown(path)))}", stderr=True)
+        else:
+            warn([f"impossible d'ouvrir {shown(path)} (aucune visionneuse trouvée) : "
+                  "ouvrez le fichier vous-même"])  # fmt: skip
 
 
 @contextmanager
