@@ -524,9 +524,14 @@ def draft(
             body=read_body(body) if body is not None else None,
         )  # fmt: skip
     outputs = parse_outputs(formats, engine, pdfa)
-    drafted = drafting.draft(
-        workspace(), job, outputs, with_email=with_email, progress=progress_bar
-    )
+    ws = workspace()
+    with stopping_between_letters() as batch:
+        try:
+            drafted = drafting.draft(ws, job, outputs, with_email=with_email, progress=progress_bar)
+        except Stopped:
+            if source is not None:
+                say_stopped(batch.done, 1, "Le courrier est écrit : rien à reprendre.")
+            say_stopped(batch.done, len(recipient_keys(ws, to)), resume_draft(ws, to, batch.done))
     if open_pdf:
         open_made(drafted.written)
     for path in drafted.written:
@@ -542,6 +547,20 @@ def draft(
     # Plain text: rich would add 50 ms to every letter drafted.
     typer.echo(f"{len(drafted.planned)} courrier(s), {len(drafted.written)} fichier(s) écrit(s) :")
     typer.echo("\n".join(f"  {shown(path)}" for path in drafted.written))
+
+
+def recipient_keys(ws: Workspace, to: Texts) -> list[str]:
+    from lettres.drafting import recipient_keys as keys
+
+    return keys(ws, to or [])
+
+
+def resume_draft(ws: Workspace, to: Texts, done: list[Path]) -> str:
+    """The same command for the recipients left: a letter already written is never redone."""
+    written = {folder.name for folder in done}
+    left = [key for key in recipient_keys(ws, to) if not any(f"-{key}-" in n for n in written)]
+    return ("Pour reprendre : relancez la même commande avec seulement les destinataires "
+            "restants : " + " ".join(f"--to {key}" for key in left))  # fmt: skip
 
 
 def read_body(name: str) -> str:
@@ -576,15 +595,74 @@ def open_made(written: list[Path]) -> None:
 
 @contextmanager
 def progress_bar(total: int) -> Iterator[Progress]:
-    """A bar on stderr for a batch; a single letter needs none."""
-    if total < 2:
-        yield lambda _: None
+    """A bar on stderr for a batch on a terminal (none when piped); a single letter needs none.
+
+    After each letter, a Ctrl-C asked during it stops the batch (see `Batch`).
+    """
+    if total < 2 or not console(stderr=True).is_terminal:
+        yield lambda item: _batch.after(item.folder)
         return
     from rich.progress import Progress as Bar
 
     with Bar(console=console(stderr=True), transient=True) as bar:
         task = bar.add_task("Courriers", total=total)
-        yield lambda _: bar.advance(task)
+
+        def advance(item: Any) -> None:
+            bar.advance(task)
+            _batch.after(item.folder)
+
+        yield advance
+
+
+class Stopped(Exception):
+    """Ctrl-C in a batch, raised between two letters: what was done is whole."""
+
+
+class Batch:
+    """The first Ctrl-C lets the letter in progress finish, then stops; a second stops at once."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self.done: list[Path] = []
+
+    def after(self, folder: Path) -> None:
+        self.done.append(folder)
+        if self.asked:
+            raise Stopped
+
+    def ask_to_stop(self, signum: int, frame: Any) -> None:
+        if self.asked:
+            raise KeyboardInterrupt
+        self.asked = True
+        say("Ctrl-C : arrêt après le courrier en cours (encore Ctrl-C pour tout arrêter)…",
+            stderr=True)  # fmt: skip
+
+
+_batch = Batch()
+
+
+@contextmanager
+def stopping_between_letters() -> Iterator[Batch]:
+    import signal
+    import threading
+
+    global _batch
+    _batch = Batch()
+    if threading.current_thread() is not threading.main_thread():
+        yield _batch  # signals reach only the main thread: Ctrl-C stays immediate
+        return
+    previous = signal.signal(signal.SIGINT, _batch.ask_to_stop)
+    try:
+        yield _batch
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def say_stopped(done: list[Path], total: int, resume: str) -> None:
+    folders = "".join(f"\n  {escape(str(shown(folder)))}" for folder in done)
+    say(f"Interrompu : {len(done)} courrier(s) sur {total} traité(s) en entier :{folders}\n"
+        f"{escape(resume)}", stderr=True)  # fmt: skip
+    raise typer.Exit(130)
 
 
 @command("templates")
@@ -845,10 +923,20 @@ def send(
 
     ws = workspace()
     options = SendOptions(dry_run, resend, rate, with_docx, tuple(attach or ()))
-    printer = (lambda _: None) if as_json else outcome_printer()
-    outcomes = send_letters(
-        ws, folders, options, password=lambda: smtp_password(ws), progress=printer
-    )
+    printer: Callable[[Any], None] = (lambda _: None) if as_json else outcome_printer()
+
+    def report(outcome: Any) -> None:
+        printer(outcome)
+        _batch.after(outcome.folder)
+
+    with stopping_between_letters() as batch:
+        try:
+            outcomes = send_letters(
+                ws, folders, options, password=lambda: smtp_password(ws), progress=report
+            )
+        except Stopped:
+            say_stopped(batch.done, len(folders), "Pour reprendre : relancez la même commande ; "
+                        "ce qui est parti ne repartira pas.")  # fmt: skip
     counts = {status: sum(1 for o in outcomes if o.status == status)
               for status in ("sent", "already-sent", "uncertain", "refused")}  # fmt: skip
     if as_json:
