@@ -295,7 +295,7 @@ def test_one_recipient_refused_while_the_others_are_accepted(
     warning = " ".join(result.stderr.split())
     for name in ("interieur", "justice"):
         assert (
-            f"{name} : greta@coe.int refusé par le serveur (550 5.1.1 Destinataire inconnu) ; ce destinataire n'a rien reçu"
+            f"{name}: avertissement : greta@coe.int refusé par le serveur (550 5.1.1 Destinataire inconnu) ; ce destinataire n'a rien reçu"
             in warning
         )
     assert warning.count("Moiron-Braud (miprof)") == 1  # the same warning once per batch

@@ -764,11 +764,9 @@ def register(
 
 
 def warn_missing_pdfs(entries: list[Any]) -> None:
-    for entry in entries:
-        if entry.pdf is None:
-            where = escape(str(shown(entry.folder)))
-            say(f"[yellow]Attention[/] : pas de PDF dans {where} : la page web n'y mène pas "
-                "(lettres draft … --format pdf)", stderr=True)  # fmt: skip
+    missing = [entry.folder for entry in entries if entry.pdf is None]
+    warn([Problem(folder, None, "pas de PDF dans ce dossier : la page web n'y mène pas "
+                  "(lettres draft … --format pdf)") for folder in missing])  # fmt: skip
 
 
 def show_register(entries: list[Any], today: date) -> None:
@@ -836,15 +834,16 @@ Attach = Annotated[
 ]
 
 
-def warn(warnings: Any, seen: set[str] | None = None) -> None:
-    """Each warning once: a batch would otherwise repeat the same missing address per letter."""
+def warn(warnings: Any, seen: set[Problem] | None = None) -> None:
+    """Each warning once, as `fichier:ligne: avertissement : message`; -q keeps none."""
     if _state["verbosity"] < 0:
         return  # -q: only errors
     seen = set() if seen is None else seen
     for warning in warnings:
-        if warning not in seen:
-            seen.add(warning)
-            say(f"[yellow]Attention[/] : {escape(warning)}", stderr=True)
+        problem = warning if isinstance(warning, Problem) else Problem(None, None, warning)
+        if problem not in seen:
+            seen.add(problem)
+            say(f"[yellow]{escape(located(problem, 'avertissement'))}[/]", stderr=True)
 
 
 @command("email")
@@ -1025,7 +1024,7 @@ def smtp_password(ws: Workspace) -> str:
 
 
 def outcome_printer() -> Callable[[Any], None]:
-    seen: set[str] = set()
+    seen: set[Problem] = set()
 
     def show(outcome: Any) -> None:
         folder = escape(str(shown(outcome.folder)))

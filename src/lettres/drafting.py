@@ -18,7 +18,7 @@ from typing import Any
 
 from lettres import recipients, references
 from lettres.compose import compose, final
-from lettres.errors import LettresError, OutputExists
+from lettres.errors import LettresError, OutputExists, Problem
 from lettres.files import write_atomic, write_text_atomic
 from lettres.folders import SOURCE_NAME, output_name, slug
 from lettres.journal import is_sent, journal_path
@@ -76,7 +76,7 @@ class Planned:
     folder: Path
     letter: Letter
     source_text: str | None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     numbering: references.Numbering | None = None  # a new letter gets its reference when written
 
     @property
@@ -114,8 +114,14 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
         source = folder / SOURCE_NAME
         parsed = split_document(source, text)
         front = validate(LetterFront, parsed.front, source)
-        warnings: tuple[str, ...] = (
-            (f"variables à compléter dans {source} : " + ", ".join(missing),) if missing else ()
+        warnings: tuple[Problem, ...] = (
+            (
+                Problem(
+                    source, placeholder_line(text), "variables à compléter : " + ", ".join(missing)
+                ),
+            )
+            if missing
+            else ()
         )
         numbering = references.Numbering(
             workspace.root, workspace.sender.coalition.reference_prefix, request.on.year
@@ -218,10 +224,15 @@ def plan_existing(
     return Planned(out or source.parent, letter, None, style_warnings(document))
 
 
-def style_warnings(document: Document) -> tuple[str, ...]:
+def style_warnings(document: Document) -> tuple[Problem, ...]:
     """Ordinals and abbreviations the typography may not rewrite: the author decides."""
-    messages = lint(document.body, document.body_line)
-    return tuple(f"{document.path} : {message}" for message in messages)
+    return tuple(lint(document.body, document.body_line, document.path))
+
+
+def placeholder_line(text: str) -> int | None:
+    """The line of the first « [à compléter : …] » of a new source, once it has its reference."""
+    lines = references.stamp(text, "…").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if "[à compléter" in line), None)
 
 
 Progress = Callable[[Planned], None]
@@ -235,7 +246,7 @@ class Drafted:
 
     planned: list[Planned]
     written: list[Path]
-    warnings: list[str]
+    warnings: list[Problem]
 
 
 def draft(
@@ -255,7 +266,7 @@ def draft(
     with (progress or _silent)(len(planned)) as advance:
         written = write_planned(planned, render, advance)
     written += finish(written, outputs)
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     if with_email:
         from lettres.mail import write_drafts
 
@@ -271,7 +282,7 @@ def _silent(total: int) -> Iterator[Progress]:
     yield lambda _: None
 
 
-def once(warnings: Sequence[str]) -> list[str]:
+def once(warnings: Sequence[Problem]) -> list[Problem]:
     """Each warning once: a batch would otherwise repeat the same missing address per letter."""
     return list(dict.fromkeys(warnings))
 

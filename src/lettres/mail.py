@@ -22,7 +22,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from lettres.compose import Resolved, final, resolve, subject
-from lettres.errors import MissingFile, NoAddress
+from lettres.errors import MissingFile, NoAddress, Problem
 from lettres.files import write_atomic
 from lettres.folders import (
     COVER_NOTE,
@@ -56,7 +56,7 @@ class Built:
 
     folder: Path
     message: EmailMessage
-    warnings: tuple[str, ...]
+    warnings: tuple[Problem, ...]
 
     @property
     def path(self) -> Path:
@@ -89,7 +89,7 @@ def build(
     front, _ = load_letter(source)
     resolved = resolve(workspace, front)
     files = letter_files(folder, with_docx, attachments)
-    cc, cc_warnings = copy_addresses(resolved)
+    cc, cc_warnings = copy_addresses(workspace, resolved)
     to = recipient_address(workspace, resolved.recipient)
     curly = workspace.sender.typography.curly_apostrophes
     message = headers(workspace, to, cc, subject(front, curly), now)
@@ -162,20 +162,22 @@ def recipient_address(workspace: Workspace, recipient: Recipient) -> Address:
     return address(header_text(recipient.holder.full_name), email)
 
 
-def copy_addresses(resolved: Resolved) -> tuple[list[Address], list[str]]:
+def copy_addresses(workspace: Workspace, resolved: Resolved) -> tuple[list[Address], list[Problem]]:
     """The letter's copies in its order; those without an address are named, never dropped."""
     seen = {resolved.recipient.position.email}
     found: list[Address] = []
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     for line in resolved.copies:
         for person in line.recipients:
             email = person.position.email
             if not email:
-                warnings.append(
+                path = workspace.root / DIRECTORY_FILE
+                warnings.append(Problem(
+                    path, line_of(workspace.raw.get(path), ("postes", person.key, "courriel")),
                     f"copie sans adresse électronique, absente du Cc : {person.person} "
-                    f"({person.key}) ; ajoutez son courriel dans destinataires.yaml ou "
-                    "envoyez-lui le courrier autrement"
-                )
+                    f"({person.key}) ; ajoutez son courriel (courriel: nom@domaine.fr) ou "
+                    "envoyez-lui le courrier autrement",
+                ))  # fmt: skip
             elif email not in seen:
                 seen.add(email)
                 found.append(address(header_text(person.holder.full_name), email))
@@ -222,12 +224,13 @@ def letter_files(
     return files
 
 
-def stale_warnings(source: Path, pdf: tuple[Path, str]) -> list[str]:
+def stale_warnings(source: Path, pdf: tuple[Path, str]) -> list[Problem]:
     if source.stat().st_mtime > pdf[0].stat().st_mtime:
-        return [
-            f"{source} a été modifié après {pdf[0].name} : le PDF joint ne reflète peut-être "
-            f"pas la source ; relancez « lettres draft {source} »"
-        ]
+        return [Problem(
+            source, None,
+            f"modifié après {pdf[0].name} : le PDF joint ne reflète peut-être pas la source ; "
+            f"relancez « lettres draft {source} »",
+        )]  # fmt: skip
     return []
 
 
