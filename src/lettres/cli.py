@@ -26,7 +26,6 @@ from lettres.text import visible
 if TYPE_CHECKING:  # the core is imported inside each command: `--help` stays fast
     from rich.console import Console
 
-    from lettres.drafting import Progress
     from lettres.models import Directory
     from lettres.workspace import Workspace
 
@@ -594,7 +593,7 @@ def open_made(written: list[Path]) -> None:
 
 
 @contextmanager
-def progress_bar(total: int) -> Iterator[Progress]:
+def progress_bar(total: int) -> Iterator[Callable[[Any], None]]:
     """A bar on stderr for a batch on a terminal (none when piped); a single letter needs none.
 
     After each letter, a Ctrl-C asked during it stops the batch (see `Batch`).
@@ -864,7 +863,11 @@ def email(
     from lettres.drafting import once
     from lettres.mail import write_drafts
 
-    built = write_drafts(workspace(), folders, with_docx=with_docx, attachments=attach or [])
+    ws = workspace()
+    with progress_bar(len(folders)) as advance:
+        built = write_drafts(
+            ws, folders, with_docx=with_docx, attachments=attach or [], progress=advance
+        )
     warnings = once([warning for item in built for warning in item.warnings])
     written = [item.path for item in built]
     for path in written:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import mimetypes
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.errors import HeaderParseError
@@ -266,12 +266,19 @@ def write_drafts(
     with_docx: bool = False,
     attachments: Sequence[Path] = (),
     now: datetime | None = None,
+    progress: Callable[[Built], None] | None = None,
 ) -> list[Built]:
-    """Build every draft before writing any: one bad letter stops the batch with nothing written."""
-    built = [
-        build(workspace, folder, with_docx=with_docx, attachments=attachments, now=now)
-        for folder in folders
-    ]
+    """Build every draft before writing any: one bad letter stops the batch with nothing written.
+
+    `progress` is told of each message built (the slow part: the letter is composed again).
+    """
+    built = []
+    for folder in folders:
+        built.append(
+            build(workspace, folder, with_docx=with_docx, attachments=attachments, now=now)
+        )
+        if progress:
+            progress(built[-1])
     for item in built:
         write_atomic(item.path, draft_bytes(item.message))
     return built
