@@ -143,7 +143,7 @@ def test_each_example_of_the_help_runs(
     root = example_workspace(tmp_path)
     monkeypatch.chdir(root)
     monkeypatch.delenv("LETTRES_WORKSPACE", raising=False)
-    if name in ("email", "send", "answer"):  # they need a letter drafted, an address
+    if name in ("email", "send", "sent", "answer"):  # a letter drafted, an address
         give_the_minister_an_address(root)
         drafted = invoke("draft", f"courriers/{SOURCE_2015.name}/lettre.md")
         assert drafted.exit_code == 0, drafted.output

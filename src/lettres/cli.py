@@ -966,7 +966,7 @@ def sent(
         typer.Option(
             "--date",
             parser=parse_date,
-            metavar="AAAA-MM-JJ",
+            metavar="DATE",
             help="Le jour de l'envoi (par défaut : aujourd'hui, ou celui du courriel incertain).",
         ),
     ] = None,
@@ -997,7 +997,8 @@ def sent(
             say(f"  (déjà envoyé le {done.earlier.isoformat()} : la relance compte de ce jour-là)")
 
 
-SEND_STATUS_JSON = {"simulation": "simulation", "sent": "envoye", "already-sent": "deja-envoye"}
+SEND_STATUS_JSON = {"simulation": "simulation", "sent": "envoye", "already-sent": "deja-envoye",
+                    "uncertain": "incertain", "refused": "refuse"}  # fmt: skip
 
 
 def outcome_record(outcome: Any) -> dict[str, Any]:

@@ -307,6 +307,12 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("lettres email courriers/2015-04-21-interieur-vos-engagements --with-docx",
          "le DOCX joint en plus"),
     ],
+    "sent": [
+        ("lettres sent courriers/2015-04-21-interieur-vos-engagements --date 21/04/2015 "
+         "--note Outlook", "noter un envoi fait depuis sa messagerie"),
+        ("lettres sent courriers/2015-04-21-interieur-vos-engagements",
+         "noter qu'il est parti aujourd'hui, ou confirmer un envoi « incertain »"),
+    ],
     "send": [
         ("lettres send courriers/2015-04-21-interieur-vos-engagements",
          "montrer ce qui partirait, et à qui (rien ne part)"),
