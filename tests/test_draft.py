@@ -276,8 +276,10 @@ def test_first_of_the_month_and_capitalised_titles_are_warned(run: Run, workspac
     result = run("draft", str(source), "--format", "docx")
     assert result.exit_code == 0, result.output
     warnings = " ".join(result.stderr.split())
-    assert "lettre.md : ligne 7 : « 1 février » s'écrit « 1er février »" in warnings
-    assert "lettre.md : ligne 7 : « Premier Ministre » s'écrit « Premier ministre »" in warnings
-    assert "lettre.md : ligne 9 : « du Ministère » s'écrit « du ministère »" in warnings
+    assert "lettre.md:7: avertissement : « 1 février » s'écrit « 1er février »" in warnings
+    assert (
+        "lettre.md:7: avertissement : « Premier Ministre » s'écrit « Premier ministre »" in warnings
+    )
+    assert "lettre.md:9: avertissement : « du Ministère » s'écrit « du ministère »" in warnings
     assert "« Monsieur le Ministre » s'écrit" not in warnings  # an appellation keeps its capital
     assert f"le 1{NB}février." in " ".join(paragraphs(source.parent / "lettre.docx"))
