@@ -170,3 +170,12 @@ def tiny_png() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def give_the_minister_an_address(root: Path) -> None:
+    """The shipped directory has no e-mail address: one is needed to send."""
+    path = root / "destinataires.yaml"
+    text = path.read_text(encoding="utf-8")
+    head, sep, tail = text.partition("  interieur:")
+    tail = tail.replace("courriel: null", "courriel: ministre@interieur.gouv.fr", 1)
+    path.write_text(head + sep + tail, encoding="utf-8")

@@ -95,8 +95,9 @@ def test_missing_variables_become_visible_placeholders(run: Run, workspace: Path
     lines = (folder / "lettre.md").read_text(encoding="utf-8").splitlines()
     for name in ("date_rencontre", "engagements"):
         number = next(n for n, line in enumerate(lines, 1) if line.startswith(f"  {name}:"))
-        assert f"lettre.md:{number}: la variable « {name} » est encore à compléter" in " ".join(
-            result.stderr.split()
+        assert (
+            f"lettre.md:{number}: avertissement : la variable « {name} » est encore à compléter"
+            in " ".join(result.stderr.split())
         )
     assert any("[à compléter" in t for t in paragraphs(folder / "lettre.docx"))
 
@@ -267,8 +268,8 @@ def test_ordinals_and_mr_are_warned_not_rewritten(run: Run, workspace: Path) -> 
     result = run("draft", str(source), "--format", "docx")
     assert result.exit_code == 0, result.output
     warnings = " ".join(result.stderr.split())
-    assert "lettre.md : ligne 9 : « 2ème » s'écrit « 2e »" in warnings
-    assert "ligne 9 : « Mr » s'écrit « M. »" in warnings
+    assert "lettre.md:9: avertissement : « 2ème » s'écrit « 2e »" in warnings
+    assert "lettre.md:9: avertissement : « Mr » s'écrit « M. »" in warnings
     assert "Le 2ème plan, selon Mr Dupont." in paragraphs(source.parent / "lettre.docx")
 
 
@@ -281,8 +282,10 @@ def test_first_of_the_month_and_capitalised_titles_are_warned(run: Run, workspac
     result = run("draft", str(source), "--format", "docx")
     assert result.exit_code == 0, result.output
     warnings = " ".join(result.stderr.split())
-    assert "lettre.md : ligne 7 : « 1 février » s'écrit « 1er février »" in warnings
-    assert "lettre.md : ligne 7 : « Premier Ministre » s'écrit « Premier ministre »" in warnings
-    assert "lettre.md : ligne 9 : « du Ministère » s'écrit « du ministère »" in warnings
+    assert "lettre.md:7: avertissement : « 1 février » s'écrit « 1er février »" in warnings
+    assert (
+        "lettre.md:7: avertissement : « Premier Ministre » s'écrit « Premier ministre »" in warnings
+    )
+    assert "lettre.md:9: avertissement : « du Ministère » s'écrit « du ministère »" in warnings
     assert "« Monsieur le Ministre » s'écrit" not in warnings  # an appellation keeps its capital
     assert f"le 1{NB}février." in " ".join(paragraphs(source.parent / "lettre.docx"))

@@ -55,6 +55,7 @@ class NewLetters:
     ref: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
     out: Path | None = None
+    body: str | None = None  # the letter's text, written elsewhere: replaces the template's
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Planned:
     folder: Path
     letter: Letter
     source_text: str | None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     numbering: references.Numbering | None = None  # a new letter gets its reference when written
     unfinished: tuple[Problem, ...] = ()  # text still to write: no PDF
     keep_docx: bool = False  # an edited DOCX to keep beside before writing over it (--force)
@@ -120,7 +121,7 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
                 f"le dossier {folder} existe déjà : pour refaire ce courrier, lancez "
                 f"« lettres draft {folder / SOURCE_NAME} » ; sinon changez l'objet ou --out"
             )
-        text = letter_text(values, document.body)
+        text = letter_text(values, document.body if request.body is None else request.body)
         source = folder / SOURCE_NAME
         parsed = split_document(source, text)
         front = validate(LetterFront, parsed.front, source)
@@ -194,6 +195,8 @@ def front_values(
         name: request.variables.get(name, guards.placeholder(description))
         for name, description in template.variables.items()
     }
+    if request.body is not None:  # the template's body, and so its variables, are not used
+        variables = dict(request.variables)
     values: dict[str, Any] = {
         "modele": request.template,
         "destinataire": key,
@@ -241,10 +244,15 @@ def refuse_if_sent(folder: Path, force: bool) -> None:
         )
 
 
-def style_warnings(document: Document) -> tuple[str, ...]:
+def style_warnings(document: Document) -> tuple[Problem, ...]:
     """Ordinals and abbreviations the typography may not rewrite: the author decides."""
-    messages = lint(document.body, document.body_line)
-    return tuple(f"{document.path} : {message}" for message in messages)
+    return tuple(lint(document.body, document.body_line, document.path))
+
+
+def placeholder_line(text: str) -> int | None:
+    """The line of the first « [à compléter : …] » of a new source, once it has its reference."""
+    lines = references.stamp(text, "…").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if "[à compléter" in line), None)
 
 
 Progress = Callable[[Planned], None]
@@ -258,14 +266,14 @@ class Drafted:
 
     planned: list[Planned]
     written: list[Path]
-    warnings: list[str]
+    warnings: list[Problem]
     refused: list[Problem] = field(default_factory=list)  # why PDFs asked for were not made
 
     def refusal(self) -> str | None:
         """The error to end on when a PDF was asked for a letter that is not finished."""
         if not self.refused:
             return None
-        sources = once([str(item.source) for item in self.planned if item.unfinished])
+        sources = list(dict.fromkeys(str(item.source) for item in self.planned if item.unfinished))
         commands = " ; ".join(f"« lettres draft {source} »" for source in sources)
         problems = "\n".join(f"  {problem}" for problem in self.refused)
         return (
@@ -302,26 +310,26 @@ def draft(
     for path in converted:
         add_fingerprints(path.parent, [path])
     written += converted
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     if with_email and finished:
         written += email_drafts(workspace, [item.folder for item in finished], warnings)
     warnings += [warning for item in planned for warning in item.warnings]
     unfinished = [problem for item in planned for problem in item.unfinished]
     if "pdf" in outputs.formats:
         return Drafted(planned, written, warnings, unfinished)
-    return Drafted(planned, written, warnings + [str(problem) for problem in unfinished])
+    return Drafted(planned, written, warnings + unfinished)
 
 
 def draft_from_docx(workspace: Workspace, job: FromDocx, with_email: bool) -> Drafted:
     folder = letter_folder(job.folder)
     refuse_if_sent(folder, job.force)
     letter, pdf = cosigning.pdf_from_docx(workspace, folder, job.force)
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     written = [pdf, *(email_drafts(workspace, [folder], warnings) if with_email else [])]
     return Drafted([Planned(folder, letter, None)], written, warnings)
 
 
-def email_drafts(workspace: Workspace, folders: list[Path], warnings: list[str]) -> list[Path]:
+def email_drafts(workspace: Workspace, folders: list[Path], warnings: list[Problem]) -> list[Path]:
     """`--email`: each letter's `lettre.eml`, once its PDF is made; adds to `warnings`."""
     from lettres.mail import write_drafts
 
@@ -335,7 +343,7 @@ def _silent(total: int) -> Iterator[Progress]:
     yield lambda _: None
 
 
-def once(warnings: Sequence[str]) -> list[str]:
+def once(warnings: Sequence[Problem]) -> list[Problem]:
     """Each warning once: a batch would otherwise repeat the same missing address per letter."""
     return list(dict.fromkeys(warnings))
 

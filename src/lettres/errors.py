@@ -103,3 +103,7 @@ class SendInterrupted(LettresError):
 
 class FileFailure(LettresError):
     """The system would not let lettres read or write a file: locked, full, read-only…"""
+
+
+class BadDate(LettresError):
+    """A date the user typed that names no day, or could name two."""

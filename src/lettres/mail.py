@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import mimetypes
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.errors import HeaderParseError
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from lettres import guards
 from lettres.compose import Resolved, compose, final, resolve, subject
-from lettres.errors import MissingFile, NoAddress
+from lettres.errors import MissingFile, NoAddress, Problem
 from lettres.files import write_atomic
 from lettres.folders import (
     COVER_NOTE,
@@ -57,7 +57,7 @@ class Built:
 
     folder: Path
     message: EmailMessage
-    warnings: tuple[str, ...]
+    warnings: tuple[Problem, ...]
 
     @property
     def path(self) -> Path:
@@ -90,7 +90,7 @@ def build(
         raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
     front, document = load_letter(source)
     resolved = resolve(workspace, front)
-    cc, cc_warnings = copy_addresses(resolved)
+    cc, cc_warnings = copy_addresses(workspace, resolved)
     to = recipient_address(workspace, resolved.recipient)
     curly = workspace.sender.typography.curly_apostrophes
     message = headers(workspace, to, cc, subject(front, curly), now)
@@ -166,20 +166,22 @@ def recipient_address(workspace: Workspace, recipient: Recipient) -> Address:
     return address(header_text(recipient.holder.full_name), email)
 
 
-def copy_addresses(resolved: Resolved) -> tuple[list[Address], list[str]]:
+def copy_addresses(workspace: Workspace, resolved: Resolved) -> tuple[list[Address], list[Problem]]:
     """The letter's copies in its order; those without an address are named, never dropped."""
     seen = {resolved.recipient.position.email}
     found: list[Address] = []
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     for line in resolved.copies:
         for person in line.recipients:
             email = person.position.email
             if not email:
-                warnings.append(
+                path = workspace.root / DIRECTORY_FILE
+                warnings.append(Problem(
+                    path, line_of(workspace.raw.get(path), ("postes", person.key, "courriel")),
                     f"copie sans adresse électronique, absente du Cc : {person.person} "
-                    f"({person.key}) ; ajoutez son courriel dans destinataires.yaml ou "
-                    "envoyez-lui le courrier autrement"
-                )
+                    f"({person.key}) ; ajoutez son courriel (courriel: nom@domaine.fr) ou "
+                    "envoyez-lui le courrier autrement",
+                ))  # fmt: skip
             elif email not in seen:
                 seen.add(email)
                 found.append(address(header_text(person.holder.full_name), email))
@@ -258,12 +260,19 @@ def write_drafts(
     with_docx: bool = False,
     attachments: Sequence[Path] = (),
     now: datetime | None = None,
+    progress: Callable[[Built], None] | None = None,
 ) -> list[Built]:
-    """Build every draft before writing any: one bad letter stops the batch with nothing written."""
-    built = [
-        build(workspace, folder, with_docx=with_docx, attachments=attachments, now=now)
-        for folder in folders
-    ]
+    """Build every draft before writing any: one bad letter stops the batch with nothing written.
+
+    `progress` is told of each message built (the slow part: the letter is composed again).
+    """
+    built = []
+    for folder in folders:
+        built.append(
+            build(workspace, folder, with_docx=with_docx, attachments=attachments, now=now)
+        )
+        if progress:
+            progress(built[-1])
     for item in built:
         write_atomic(item.path, draft_bytes(item.message))
     return built

@@ -379,11 +379,19 @@ def _problem(error: Any, path: Path, raw: Any) -> Problem:
         message = error["msg"]
     elif error["type"] == "literal_error":
         value = excerpt(error["input"])
-        message = f"« {field} » vaut « {value} » ; valeurs possibles : {ctx['expected']}"
+        expected = french_choices(str(ctx["expected"]))
+        message = f"« {field} » vaut « {value} » ; valeurs possibles : {expected}"
     else:
         template = _MESSAGES.get(error["type"], "« {field} » : {msg}")
         message = template.format(field=field, msg=error["msg"])
     return Problem(path, line_of(raw, loc), message)
+
+
+def french_choices(expected: str) -> str:
+    """pydantic writes "'Monsieur' or 'Madame'"; in French: « Monsieur » ou « Madame »."""
+    choices = re.split(r", | or ", expected)
+    quoted = [f"« {choice.strip().strip(chr(39))} »" for choice in choices if choice.strip()]
+    return ", ".join(quoted[:-1]) + " ou " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
 
 
 def _is_union_tag(part: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -142,20 +143,80 @@ def copy_lines(directory: Directory, keys: list[str], on: date) -> list[CopyLine
 
 
 def search(directory: Directory, query: str) -> list[str]:
-    """Position keys whose key, title, institution or any holder's name contains the query."""
-    needle = fold(query.strip())
+    """Position keys that match the query, best first (see `find`)."""
+    return [found.key for found in find(directory, query)]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A position found by a search, and the text of it that matched best."""
+
+    key: str
+    score: float
+    matched: str
+
+
+# Words a query may hold that say nothing about which position is meant.
+STOP_WORDS = {"le", "la", "les", "l", "de", "des", "du", "d", "et", "a", "au", "aux", "en"}
+
+
+def find(directory: Directory, query: str) -> list[Match]:
+    """Positions whose key, title, institution or holders hold every word of the query.
+
+    Words match in any order, without accents or case, by their beginning (« minis »), or
+    with a small typo; the best matches come first.
+    """
+    words = [w for w in words_of(query) if w not in STOP_WORDS] or words_of(query)
     found = []
     for key, position in directory.positions.items():
-        titles = (
-            [position.title]
-            if isinstance(position.title, str)
-            else [position.title.masculine, position.title.feminine]
-        )
-        names = [h.full_name for h in position.holders]
-        haystack = " | ".join([key, *titles, position.institution or "", *names])
-        if needle in fold(haystack):
-            found.append(key)
-    return found
+        fields = searched_fields(key, position)
+        if not words:
+            found.append(Match(key, 0, ""))
+            continue
+        scores = [word_score(word, fields) for word in words]
+        if min(scores) > 0:
+            best = max(fields, key=lambda field: field_score(words, field))
+            found.append(Match(key, sum(scores) / len(scores) + field_score(words, best), best))
+    return sorted(found, key=lambda match: -match.score)
+
+
+def words_of(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", fold(text))
+
+
+def searched_fields(key: str, position: Position) -> list[str]:
+    titles = (
+        [position.title]
+        if isinstance(position.title, str)
+        else [position.title.masculine, position.title.feminine]
+    )
+    names = [holder.full_name for holder in position.holders]
+    institution = [position.institution] if position.institution else []
+    return [*titles, *institution, *names, key]  # on a tie, a title shows better than a key
+
+
+def word_score(word: str, fields: list[str]) -> float:
+    return max(
+        (similarity(word, other) for field in fields for other in words_of(field)), default=0
+    )
+
+
+def similarity(word: str, other: str) -> float:
+    """100 for the same word, 95 for its beginning, less for each typo (one in a short word)."""
+    from rapidfuzz.distance import OSA
+
+    if word == other:
+        return 100
+    if other.startswith(word) and len(word) >= 3:
+        return 95
+    allowed = 0 if len(word) < 4 else (1 if len(word) <= 6 else 2)
+    typos = OSA.distance(word, other, score_cutoff=allowed + 1)  # a swap counts as one
+    return 90 - 10 * typos if typos <= allowed else 0
+
+
+def field_score(words: list[str], field: str) -> float:
+    """How many of the query's words this one field holds: the match to show."""
+    return float(sum(1 for word in words if word_score(word, [field]) > 0))
 
 
 def status_on(association: Association, on: date) -> str | None:

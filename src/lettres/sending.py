@@ -27,7 +27,7 @@ from typing import Literal
 
 from filelock import FileLock, Timeout
 
-from lettres.errors import LettresError, SendInterrupted, SettingsMissing
+from lettres.errors import LettresError, Problem, SendInterrupted, SettingsMissing
 from lettres.folders import JOURNAL_NAME, SENDER_FILE, SENDING_LOCK, letter_folder
 from lettres.journal import Sent, State, append_sent, read_history
 from lettres.mail import Built, attachment_names, build
@@ -66,7 +66,7 @@ class Outcome:
     attachments: tuple[str, ...] = ()
     message_id: str | None = None
     sent_at: datetime | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     problem: str | None = None  # why an « uncertain » or « refused » letter did not go
 
 
@@ -249,7 +249,7 @@ def outcome_of(
     item: Built,
     status: SendStatus,
     sent_at: datetime | None = None,
-    refused: tuple[str, ...] = (),
+    refused: tuple[Problem, ...] = (),
     problem: str | None = None,
 ) -> Outcome:
     message = item.message
@@ -391,10 +391,10 @@ class Sender:
                 f"ne repartira pas ; quand le disque le permet : « lettres sent {built.folder} »"
             ) from None
         warnings = tuple(
-            f"{built.folder.name} : {addr} refusé par le serveur ({code} {why}) ; ce "
-            "destinataire n'a rien reçu"
+            Problem(built.folder, None,
+                    f"{addr} refusé par le serveur ({code} {why}) ; ce destinataire n'a rien reçu")
             for addr, (code, why) in refused.items()
-        )
+        )  # fmt: skip
         return outcome_of(built, "sent", done.sent_at, warnings)
 
     def not_accepted(

@@ -120,9 +120,24 @@ def load_template(path: Path) -> tuple[TemplateFront, Document]:
     return validate(TemplateFront, document.front, path), document
 
 
+LONG_VALUE = 80  # characters: a longer text goes on lines of its own
+
+
+class _FrontDumper(yaml.SafeDumper):
+    """Long or multi-line texts as literal blocks (|): as typed, never escaped or folded."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text or len(text) > LONG_VALUE else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_FrontDumper.add_representer(str, _represent_text)
+
+
 def dump_front(values: dict[str, Any]) -> str:
     """YAML for a new source's front matter, readable and in a stable order."""
-    return yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(values, Dumper=_FrontDumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def letter_text(values: dict[str, Any], body: str) -> str:
