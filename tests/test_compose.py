@@ -31,7 +31,7 @@ def test_default_closing_and_signature(workspace: Path) -> None:
     assert made.closing == (
         "Je vous prie d'agréer, Monsieur le Ministre, l'expression de ma très haute considération."
     )
-    assert made.signature[0] == "Véronique Fayet"
+    assert made.signatures[0][0] == f"Véronique{NB}Fayet"
 
 
 def test_the_coalition_signs_in_its_own_voice(workspace: Path) -> None:
@@ -40,8 +40,8 @@ def test_the_coalition_signs_in_its_own_voice(workspace: Path) -> None:
         "Les membres du Collectif vous prient d'agréer, Madame la Présidente, "
         "l'expression de leur haute considération."
     )
-    assert made.signature == (
-        f"Le Collectif «{NB}Ensemble contre la traite des êtres humains{NB}»",
+    assert made.signatures == (
+        (f"Le Collectif «{NB}Ensemble{NB}contre{NB}la{NB}traite{NB}des{NB}êtres{NB}humains{NB}»",),
     )
 
 

@@ -26,6 +26,10 @@ FONT = "Times New Roman"
 # Window of a DL envelope, French position (reference §2): inside x 110–195 mm, y 45–80 mm.
 WINDOW_X, WINDOW_Y, WINDOW_WIDTH = Mm(110), Mm(48), Mm(85)
 WINDOW_BOTTOM, TOP_MARGIN = Mm(84), Mm(15)
+# The signature grid (as in lettre.typ): a right column of 80 mm ending at the right
+# margin, a left one across the rest of the text less a gutter; room to sign above names.
+SIGNATURE_COLUMNS = (Mm(80), Mm(80))
+SIGNATURE_GUTTER, ROOM_TO_SIGN = Mm(4), Mm(25)
 
 # name, size in points, alignment, space after in points
 STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
@@ -36,7 +40,7 @@ STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
     ("Lettre – Appel", 11, WD_ALIGN_PARAGRAPH.LEFT, 12),
     ("Lettre – Corps", 11, WD_ALIGN_PARAGRAPH.JUSTIFY, 8),
     ("Lettre – Liste", 11, WD_ALIGN_PARAGRAPH.LEFT, 4),
-    ("Lettre – Formule", 11, WD_ALIGN_PARAGRAPH.JUSTIFY, 18),
+    ("Lettre – Formule", 11, WD_ALIGN_PARAGRAPH.JUSTIFY, 0),
     ("Lettre – Signature", 11, WD_ALIGN_PARAGRAPH.LEFT, 0),
     ("Lettre – Annexes", 10, WD_ALIGN_PARAGRAPH.LEFT, 0),
     ("Lettre – Membres", 8, WD_ALIGN_PARAGRAPH.JUSTIFY, 4),
@@ -77,11 +81,13 @@ def skeleton() -> bytes:
         style.paragraph_format.alignment = alignment
         style.paragraph_format.space_before = Pt(0)
         style.paragraph_format.space_after = Pt(after)
-    document.styles["Lettre – Signature"].paragraph_format.left_indent = Mm(65)
     document.styles["Lettre – Signature"].paragraph_format.keep_with_next = True
     document.styles["Lettre – Formule"].paragraph_format.keep_with_next = True
     document.styles["Lettre – Liste"].paragraph_format.left_indent = Mm(8)
     document.styles["Lettre – Liste"].paragraph_format.first_line_indent = Mm(-5)
+    # Copies and enclosures: a long line goes on under its first word, not under the dash.
+    document.styles["Lettre – Annexes"].paragraph_format.left_indent = Mm(3)
+    document.styles["Lettre – Annexes"].paragraph_format.first_line_indent = Mm(-3)
     write_page_numbers(document)
     stream = io.BytesIO()
     document.save(stream)
@@ -224,6 +230,7 @@ def write_body(document: DocxDocument, letter: Letter) -> None:
                 last = add(document, "Lettre – Liste")
                 last.add_run(f"{number}.\t" if block.ordered else "–\t")
                 add_runs(last, item)
+            last.paragraph_format.space_after = Pt(8)  # as after a paragraph
     if last is not None:
         last.paragraph_format.keep_with_next = True  # never a closing alone on a new page
     add(document, "Lettre – Formule", letter.closing)
@@ -254,26 +261,86 @@ def add_hyperlink(paragraph: DocxParagraph, run: Run) -> None:
     paragraph._p.append(link)
 
 
+def write_signatures(document: DocxDocument, letter: Letter) -> None:
+    """A borderless grid of two columns, as in the PDF: one signatory in the right one.
+
+    Rows never split and hold to the next, so the closing and every signature stay on
+    one page; the name's space before is the room to sign.
+    """
+    blocks: list[tuple[str, ...]] = list(letter.signatures)
+    if len(blocks) == 1:
+        blocks.insert(0, ())
+    rows = (len(blocks) + 1) // 2
+    table = document.add_table(rows=rows, cols=2)
+    for column, width in zip(table.columns, SIGNATURE_COLUMNS, strict=True):
+        column.width = width
+    set_table_layout(table)
+    for index, lines in enumerate(blocks):
+        row = table.rows[index // 2]
+        cell = row.cells[index % 2]
+        cell.width = SIGNATURE_COLUMNS[index % 2]
+        last_row = index // 2 == rows - 1
+        write_signature(cell, lines, index % 2 == 0, last_row)
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def write_signature(cell: Any, lines: tuple[str, ...], left: bool, last_row: bool) -> None:
+    if not lines:
+        return  # the empty left cell beside a single signatory
+    paragraph = cell.paragraphs[0]
+    paragraph._p.get_or_add_pPr().style = "Lettre–Signature"
+    for index, line in enumerate(lines):
+        if index:
+            paragraph = cell.add_paragraph()
+            paragraph._p.get_or_add_pPr().style = "Lettre–Signature"
+        paragraph.add_run(line)
+        paragraph.paragraph_format.keep_with_next = not last_row or index < len(lines) - 1
+        if left:
+            paragraph.paragraph_format.right_indent = SIGNATURE_GUTTER
+    cell.paragraphs[0].paragraph_format.space_before = ROOM_TO_SIGN
+
+
+def set_table_layout(table: Any) -> None:
+    """Fixed widths from the left margin, no borders, no cell margins: text on the columns."""
+    properties = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    indent = OxmlElement("w:tblInd")
+    indent.set(qn("w:w"), "0")
+    indent.set(qn("w:type"), "dxa")
+    properties.extend([indent, layout, margins])
+
+
 def write_bottom(document: DocxDocument, letter: Letter) -> None:
-    for index, line in enumerate(letter.signature):
-        paragraph = add(document, "Lettre – Signature", line)
-        if index == 0:
-            paragraph.paragraph_format.space_before = Pt(6)
-        if index == len(letter.signature) - 1:
-            paragraph.paragraph_format.keep_with_next = False
-            paragraph.paragraph_format.space_after = Pt(24)
+    write_signatures(document, letter)
     if letter.enclosures_line:
-        add(document, "Lettre – Annexes", letter.enclosures_line)
+        enclosures = add(document, "Lettre – Annexes", letter.enclosures_line)
+        enclosures.paragraph_format.space_before = Pt(24)
     if letter.copies_heading:
         heading = add(document, "Lettre – Annexes", letter.copies_heading)
-        heading.paragraph_format.space_before = Pt(10)
+        heading.paragraph_format.space_before = Pt(10 if letter.enclosures_line else 24)
+        heading.paragraph_format.keep_with_next = True
         for line in letter.copy_lines:
             add(document, "Lettre – Annexes", line)
+    write_members(document, letter)
+
+
+def write_members(document: DocxDocument, letter: Letter) -> None:
+    """The member footer, never split: each paragraph whole and held to the next."""
     heading = add(document, "Lettre – Membres", letter.members_heading)
     heading.paragraph_format.space_before = Pt(18)
-    heading.paragraph_format.keep_with_next = True
-    add(document, "Lettre – Membres", letter.members_line)
-    add(document, "Lettre – Membres", letter.contact)
+    members = add(document, "Lettre – Membres", letter.members_line)
+    contact = add(document, "Lettre – Membres", letter.contact)
+    for paragraph in (heading, members, contact):
+        paragraph.paragraph_format.keep_together = True
+        paragraph.paragraph_format.keep_with_next = paragraph is not contact
 
 
 def write_page_numbers(document: DocxDocument) -> None:

@@ -58,7 +58,8 @@ class Letter:
     appellation: str
     body: tuple[Block, ...]
     closing: str
-    signature: tuple[str, ...]
+    # One block of lines per signatory, the name first; several make a grid of two columns.
+    signatures: tuple[tuple[str, ...], ...]
     enclosures: tuple[str, ...]
     copies: tuple[str, ...]
     members_heading: str

@@ -1,0 +1,140 @@
+"""The letter on paper, measured: both writers' pages read back with pdftotext, in millimetres.
+
+The PDF is typst's; the DOCX is printed by LibreOffice (which draws Times New Roman with
+its metric twin, Liberation Serif). Each measure is taken on both.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from lettres.letter import Letter
+from lettres.pdf_writer import PdfRenderer
+from tests.helpers import (
+    LAYOUT,
+    SOURCE_2015,
+    PrintedLine,
+    libreoffice_pdfs,
+    make_letter,
+    printed_lines,
+)
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice et poppler sont nécessaires (apt-get install "
+    "libreoffice-writer-nogui poppler-utils fonts-liberation)",
+)
+
+WRITERS = ["pdf", "docx"]
+PAGE_CENTRE, RIGHT_MARGIN, LEFT_MARGIN = 105.0, 185.0, 25.0
+ROOM_TO_SIGN = 25.0
+TOLERANCE = 0.5  # mm: pdftotext's boxes are the font's, a little wider than the ink
+
+
+def printed(letters: list[Letter], writer: str, folder: Path) -> list[list[PrintedLine]]:
+    if writer == "pdf":
+        renderer = PdfRenderer(LAYOUT)
+        return [printed_lines(renderer.render(letter)) for letter in letters]
+    return [printed_lines(pdf) for pdf in libreoffice_pdfs(letters, folder)]
+
+
+def letter_2015(workspace: Path) -> Letter:
+    from lettres.drafting import plan_existing
+    from lettres.workspace import load_workspace
+
+    return plan_existing(load_workspace(workspace), SOURCE_2015 / "lettre.md").letter
+
+
+def plain(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
+def line_with(lines: list[PrintedLine], start: str) -> PrintedLine:
+    return next(line for line in lines if line.text.startswith(start))
+
+
+def closing_bottom(lines: list[PrintedLine], letter: Letter) -> PrintedLine:
+    """The closing's last line (it may wrap)."""
+    last_word = plain(letter.closing).split()[-1]
+    first = lines.index(line_with(lines, plain(letter.closing).split()[0]))
+    return next(line for line in lines[first:] if line.text.endswith(last_word))
+
+
+# --- the signature ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_the_signature_sits_on_the_right_half_with_room_to_sign(
+    writer: str, workspace: Path, tmp_path: Path
+) -> None:
+    letter = letter_2015(workspace)
+    (block,) = letter.signatures
+    lines = printed([letter], writer, tmp_path)[0]
+    name = line_with(lines, "Véronique Fayet")
+    signature = lines[lines.index(name) :][: len(block) + 2]
+    signature = [line for line in signature if line.left >= PAGE_CENTRE - 10]
+    for line in signature:
+        assert line.left >= PAGE_CENTRE - TOLERANCE, line
+        assert line.right <= RIGHT_MARGIN + TOLERANCE, line
+    text = "\n".join(line.text for line in signature)
+    # Lines break between words, never inside a name: the signatory's, the Collectif's,
+    # the coordinating association's.
+    for whole in (
+        "Véronique Fayet",
+        "Secours Catholique – Caritas France",
+        "« Ensemble contre la traite des êtres humains »",
+    ):
+        assert any(whole in line.text for line in signature), (whole, text)
+    assert text.replace("\n", " ") == plain(" ".join(block))
+    closing = closing_bottom(lines, letter)
+    assert closing.page == name.page
+    assert name.top - closing.bottom >= ROOM_TO_SIGN, (closing, name)
+
+
+def signatories(count: int) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (f"Prénom{n} Nom{n}", f"Qualité du signataire numéro {n}", f"Association {n}")
+        for n in range(1, count + 1)
+    )
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_several_signatories_make_a_grid_of_two_columns(writer: str, tmp_path: Path) -> None:
+    letters = [make_letter(signatures=signatories(count)) for count in (2, 3, 4)]
+    for letter, lines in zip(letters, printed(letters, writer, tmp_path), strict=True):
+        closing = closing_bottom(lines, letter)
+        names = [line_with(lines, block[0]) for block in letter.signatures]
+        for index, name in enumerate(names):
+            column, row = index % 2, index // 2
+            assert abs(name.left - (LEFT_MARGIN, PAGE_CENTRE)[column]) <= 1, name
+            assert name.page == closing.page  # the grid is never split from its closing
+            above = closing.bottom
+            if row:
+                previous = [n for n in names[(row - 1) * 2 : row * 2]]
+                above = max(
+                    line.bottom
+                    for line in lines
+                    if line.page == name.page
+                    and previous[0].top <= line.top < name.top
+                    and line is not name
+                )
+            # each signatory has room of its own to sign above the name
+            assert name.top - above >= ROOM_TO_SIGN, (index, name, above)
+            if column:
+                assert abs(name.top - names[index - 1].top) <= TOLERANCE  # same row
+            for line_text in letter.signatures[index][1:]:
+                line = line_with(lines, line_text)
+                assert abs(line.left - name.left) <= TOLERANCE and line.top > name.top
+
+
+def test_the_model_holds_every_block_in_the_pdf_data() -> None:
+    from lettres.pdf_writer import letter_data
+
+    letter = replace(make_letter(), signatures=signatories(3))
+    data = letter_data(letter)
+    assert data["signatures"] == [list(block) for block in signatories(3)]
+    assert data["signature"] == [line for block in signatories(3) for line in block]
