@@ -230,7 +230,8 @@ def write_body(document: DocxDocument, letter: Letter) -> None:
                 last = add(document, "Lettre – Liste")
                 last.add_run(f"{number}.\t" if block.ordered else "–\t")
                 add_runs(last, item)
-            last.paragraph_format.space_after = Pt(8)  # as after a paragraph
+            if last is not None:
+                last.paragraph_format.space_after = Pt(8)  # after the list, as after a paragraph
     if last is not None:
         last.paragraph_format.keep_with_next = True  # never a closing alone on a new page
     add(document, "Lettre – Formule", letter.closing)
