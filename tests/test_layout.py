@@ -6,6 +6,7 @@ its metric twin, Liberation Serif). Each measure is taken on both.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.helpers import (
     PrintedLine,
     libreoffice_pdfs,
     make_letter,
+    page_count,
     printed_lines,
 )
 
@@ -35,11 +37,15 @@ ROOM_TO_SIGN = 25.0
 TOLERANCE = 0.5  # mm: pdftotext's boxes are the font's, a little wider than the ink
 
 
-def printed(letters: list[Letter], writer: str, folder: Path) -> list[list[PrintedLine]]:
+def pdfs(letters: list[Letter], writer: str, folder: Path) -> list[bytes]:
     if writer == "pdf":
         renderer = PdfRenderer(LAYOUT)
-        return [printed_lines(renderer.render(letter)) for letter in letters]
-    return [printed_lines(pdf) for pdf in libreoffice_pdfs(letters, folder)]
+        return [renderer.render(letter) for letter in letters]
+    return libreoffice_pdfs(letters, folder)
+
+
+def printed(letters: list[Letter], writer: str, folder: Path) -> list[list[PrintedLine]]:
+    return [printed_lines(pdf) for pdf in pdfs(letters, writer, folder)]
 
 
 def letter_2015(workspace: Path) -> Letter:
@@ -138,3 +144,49 @@ def test_the_model_holds_every_block_in_the_pdf_data() -> None:
     data = letter_data(letter)
     assert data["signatures"] == [list(block) for block in signatories(3)]
     assert data["signature"] == [line for block in signatories(3) for line in block]
+
+
+# --- pages that end well ---------------------------------------------------------------
+
+FOOTER_START = "Associations membres du"
+PAGE_NUMBER = re.compile(r"\d+/\d+")
+
+
+def sweep(letter: Letter, step: int) -> list[Letter]:
+    """The letter from one paragraph to four pages long, with five copies or one."""
+    paragraphs = list(letter.body) * 4
+    return [
+        replace(letter, body=tuple(paragraphs[:count]), copies=letter.copies[:copies])
+        for copies in (len(letter.copies), 1)
+        for count in range(1, len(paragraphs) + 1, step)
+    ]
+
+
+def check_pages(letter: Letter, lines: list[PrintedLine], pages: int) -> None:
+    lines = [line for line in lines if not PAGE_NUMBER.fullmatch(line.text)]
+    footer = lines.index(line_with(lines, FOOTER_START))
+    own, footer_lines = lines[:footer], lines[footer:]
+    for page in range(pages):  # no blank page, no page of a few lines
+        count = len([line for line in own if line.page == page])
+        assert count >= 5, f"page {page + 1}/{pages} : {count} ligne(s) du courrier"
+    # the member footer whole, at the end of the last page
+    assert {line.page for line in footer_lines} == {pages - 1}
+    assert footer_lines[-1].text.startswith(plain(letter.contact)[:20])
+    # the closing and the signature together, after some of the body
+    closing = lines.index(line_with(lines, plain(letter.closing).split(",")[0]))
+    name = line_with(lines, plain(letter.signatures[0][0]))
+    assert name.page == lines[closing].page
+    assert lines[closing - 1].page == lines[closing].page, "la formule commence une page"
+
+
+@pytest.mark.parametrize(("writer", "step"), [("pdf", 1), ("docx", 3)])
+def test_pages_end_well_from_one_page_to_four(
+    writer: str, step: int, workspace: Path, tmp_path: Path
+) -> None:
+    letters = sweep(letter_2015(workspace), step)
+    seen = set()
+    for letter, pdf in zip(letters, pdfs(letters, writer, tmp_path), strict=True):
+        pages = page_count(pdf)
+        seen.add(pages)
+        check_pages(letter, printed_lines(pdf), pages)
+    assert {1, 2, 3, 4} <= seen

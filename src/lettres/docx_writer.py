@@ -81,7 +81,9 @@ def skeleton() -> bytes:
         style.paragraph_format.alignment = alignment
         style.paragraph_format.space_before = Pt(0)
         style.paragraph_format.space_after = Pt(after)
-    document.styles["Lettre – Signature"].paragraph_format.keep_with_next = True
+    signature = document.styles["Lettre – Signature"].paragraph_format
+    signature.left_indent = SIGNATURE_COLUMNS[0]  # a single block: the right column
+    signature.keep_with_next = True
     document.styles["Lettre – Formule"].paragraph_format.keep_with_next = True
     document.styles["Lettre – Liste"].paragraph_format.left_indent = Mm(8)
     document.styles["Lettre – Liste"].paragraph_format.first_line_indent = Mm(-5)
@@ -263,14 +265,20 @@ def add_hyperlink(paragraph: DocxParagraph, run: Run) -> None:
 
 
 def write_signatures(document: DocxDocument, letter: Letter) -> None:
-    """A borderless grid of two columns, as in the PDF: one signatory in the right one.
+    """One signatory in the page's right half; several in a borderless grid of two columns,
+    as in the PDF. The name's space before is the room to sign.
 
-    Rows never split and hold to the next, so the closing and every signature stay on
-    one page; the name's space before is the room to sign.
+    A single block is plain paragraphs indented to the right column, not a table:
+    LibreOffice does not carry « keep with next » from a table to what follows it.
+    Rows of a grid never split and hold to the next.
     """
-    blocks: list[tuple[str, ...]] = list(letter.signatures)
-    if len(blocks) == 1:
-        blocks.insert(0, ())
+    if len(letter.signatures) == 1:
+        for index, line in enumerate(letter.signatures[0]):
+            paragraph = add(document, "Lettre – Signature", line)
+            if index == 0:
+                paragraph.paragraph_format.space_before = ROOM_TO_SIGN
+        return
+    blocks = list(letter.signatures)
     rows = (len(blocks) + 1) // 2
     table = document.add_table(rows=rows, cols=2)
     for column, width in zip(table.columns, SIGNATURE_COLUMNS, strict=True):
@@ -280,23 +288,19 @@ def write_signatures(document: DocxDocument, letter: Letter) -> None:
         row = table.rows[index // 2]
         cell = row.cells[index % 2]
         cell.width = SIGNATURE_COLUMNS[index % 2]
-        last_row = index // 2 == rows - 1
-        write_signature(cell, lines, index % 2 == 0, last_row)
+        write_signature(cell, lines, index % 2 == 0)
     for row in table.rows:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
-def write_signature(cell: Any, lines: tuple[str, ...], left: bool, last_row: bool) -> None:
-    if not lines:
-        return  # the empty left cell beside a single signatory
+def write_signature(cell: Any, lines: tuple[str, ...], left: bool) -> None:
     paragraph = cell.paragraphs[0]
-    paragraph._p.get_or_add_pPr().style = "Lettre–Signature"
     for index, line in enumerate(lines):
         if index:
             paragraph = cell.add_paragraph()
-            paragraph._p.get_or_add_pPr().style = "Lettre–Signature"
+        paragraph._p.get_or_add_pPr().style = "Lettre–Signature"
         paragraph.add_run(line)
-        paragraph.paragraph_format.keep_with_next = not last_row or index < len(lines) - 1
+        paragraph.paragraph_format.left_indent = Mm(0)  # the cell is the column
         if left:
             paragraph.paragraph_format.right_indent = SIGNATURE_GUTTER
     cell.paragraphs[0].paragraph_format.space_before = ROOM_TO_SIGN
@@ -320,16 +324,23 @@ def set_table_layout(table: Any) -> None:
 
 
 def write_bottom(document: DocxDocument, letter: Letter) -> None:
+    """From the closing to the contact, every paragraph holds to the next: the end of the
+    letter moves to a new page whole, with the last paragraph of the body, rather than
+    leave the member footer or the closing alone on a page (a word processor breaks such
+    a chain anyway when it is longer than a page)."""
     write_signatures(document, letter)
+    annexes: list[DocxParagraph] = []
     if letter.enclosures_line:
-        enclosures = add(document, "Lettre – Annexes", letter.enclosures_line)
-        enclosures.paragraph_format.space_before = Pt(24)
+        annexes.append(add(document, "Lettre – Annexes", letter.enclosures_line))
     if letter.copies_heading:
         heading = add(document, "Lettre – Annexes", letter.copies_heading)
-        heading.paragraph_format.space_before = Pt(10 if letter.enclosures_line else 24)
-        heading.paragraph_format.keep_with_next = True
-        for line in letter.copy_lines:
-            add(document, "Lettre – Annexes", line)
+        heading.paragraph_format.space_before = Pt(10)
+        annexes.append(heading)
+        annexes += [add(document, "Lettre – Annexes", line) for line in letter.copy_lines]
+    if annexes:
+        annexes[0].paragraph_format.space_before = Pt(24)
+    for paragraph in annexes:
+        paragraph.paragraph_format.keep_with_next = True
     write_members(document, letter)
 
 
