@@ -17,7 +17,7 @@ from typing import Any
 
 from lettres import protocol, recipients, templating
 from lettres.errors import LettresError
-from lettres.letter import Letter
+from lettres.letter import Letter, Window
 from lettres.markdown import parse_body
 from lettres.models import Signatory, nearest
 from lettres.recipients import Recipient
@@ -246,6 +246,7 @@ def compose(
         contact=final(f"Coordination : {contact}"),
         author=final(coalition.name),
         date=front.date,
+        window=window(workspace),
     )
 
 
@@ -256,6 +257,11 @@ def printed_names(recipients: list[Recipient]) -> list[str]:
         for r in recipients
         for name in (f"{r.holder.civility} {r.holder.full_name}", r.holder.full_name)
     ]
+
+
+def window(workspace: Workspace) -> Window:
+    setting = workspace.sender.layout.window
+    return Window(setting.x, setting.y, setting.width)
 
 
 def letterhead(workspace: Workspace) -> list[str]:

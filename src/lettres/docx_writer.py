@@ -14,22 +14,27 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from lettres.letter import Letter, ListBlock, Paragraph, Run, whole_pieces
+from lettres.errors import LettresError
+from lettres.letter import Letter, ListBlock, Paragraph, Run, Window, whole_pieces
 
 FONT = "Times New Roman"
-# Window of a DL envelope, French position (reference §2): inside x 110–195 mm, y 45–80 mm.
-WINDOW_X, WINDOW_Y, WINDOW_WIDTH = Mm(110), Mm(48), Mm(85)
-WINDOW_BOTTOM, TOP_MARGIN = Mm(84), Mm(15)
+# The address goes where the letter's window says (the workspace's setting); the date
+# starts below the window's bottom (a DL envelope's: y 45–80 mm, reference §2), or below
+# the address if it runs lower (about 4.6 mm a line at 11 pt): never under it.
+WINDOW_BOTTOM, TOP_MARGIN = Mm(80), Mm(15)
+ADDRESS_LINE, BELOW_ADDRESS = Mm(4.6), Mm(4)
 # The signature grid (as in lettre.typ): a right column of 80 mm ending at the right
 # margin, a left one across the rest of the text less a gutter; room to sign above names.
 SIGNATURE_COLUMNS = (Mm(80), Mm(80))
 SIGNATURE_GUTTER, ROOM_TO_SIGN = Mm(4), Mm(25)
+LOGO_HEIGHT = Mm(18)  # as in lettre.typ
 
 # name, size in points, alignment, space after in points
 STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
@@ -48,9 +53,9 @@ STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
 ]
 
 
-def render_docx(letter: Letter) -> bytes:
-    """The letter as the bytes of a DOCX file."""
-    document = Document(io.BytesIO(skeleton()))
+def render_docx(letter: Letter, logo: bytes | None = None) -> bytes:
+    """The letter as the bytes of a DOCX file; `logo`, an image for the first page's header."""
+    document = Document(io.BytesIO(skeleton(logo)))
     set_properties(document, letter)
     write_top(document, letter)
     write_body(document, letter)
@@ -61,8 +66,9 @@ def render_docx(letter: Letter) -> bytes:
 
 
 @functools.cache
-def skeleton() -> bytes:
-    """Page, styles, language and footer, made once: half the time of a letter otherwise."""
+def skeleton(logo: bytes | None = None) -> bytes:
+    """Page, styles, language, header and footer, made once (per logo): half the time of a
+    letter otherwise."""
     document = Document()
     slim_template(document)
     section = document.sections[0]
@@ -91,9 +97,43 @@ def skeleton() -> bytes:
     document.styles["Lettre – Annexes"].paragraph_format.left_indent = Mm(3)
     document.styles["Lettre – Annexes"].paragraph_format.first_line_indent = Mm(-3)
     write_page_numbers(document)
+    set_hyphenation(document)
+    if logo is not None:
+        write_logo(document, logo)
     stream = io.BytesIO()
     document.save(stream)
     return stream.getvalue()
+
+
+def write_logo(document: DocxDocument, logo: bytes) -> None:
+    """The logo in the first page's header, top left, as high as in the PDF."""
+    header = document.sections[0].first_page_header
+    paragraph = header.paragraphs[0]
+    paragraph.style = document.styles["Lettre – En-tête"]
+    try:
+        paragraph.add_run().add_picture(io.BytesIO(logo), height=LOGO_HEIGHT)
+    except UnrecognizedImageError:
+        raise LettresError(
+            "le logo n'est pas une image que le DOCX sait porter : donnez une image PNG, "
+            "JPEG, GIF ou BMP (logo: dans modeles/collectif.yaml)"
+        ) from None
+
+
+def set_hyphenation(document: DocxDocument) -> None:
+    """French hyphenation on: justified lines without it leave wide gaps.
+
+    `w:autoHyphenation` goes right after `w:defaultTabStop` (the schema's order).
+    """
+    settings = document.settings.element
+    hyphenation = OxmlElement("w:autoHyphenation")
+    tab_stop = settings.find(qn("w:defaultTabStop"))
+    if tab_stop is not None:
+        tab_stop.addnext(hyphenation)
+    else:
+        settings.insert(0, hyphenation)
+    theme_language = settings.find(qn("w:themeFontLang"))
+    if theme_language is not None:
+        theme_language.set(qn("w:val"), "fr-FR")
 
 
 def slim_template(document: DocxDocument) -> None:
@@ -181,7 +221,7 @@ def set_language(document: DocxDocument, language: str) -> None:
         lang.set(qn(attribute), language)
 
 
-def place_in_window(paragraph: Any) -> None:
+def place_in_window(paragraph: Any, window: Window) -> None:
     """A page-anchored frame: the address lands in the envelope window.
 
     On each paragraph rather than in the style: LibreOffice ignores a frame set in a style.
@@ -189,13 +229,13 @@ def place_in_window(paragraph: Any) -> None:
     """
     frame = OxmlElement("w:framePr")
     for attribute, value in (
-        ("w:w", str(WINDOW_WIDTH.twips)),
+        ("w:w", str(Mm(window.width).twips)),
         ("w:hSpace", "0"),
         ("w:wrap", "notBeside"),
         ("w:vAnchor", "page"),
         ("w:hAnchor", "page"),
-        ("w:x", str(WINDOW_X.twips)),
-        ("w:y", str(WINDOW_Y.twips)),
+        ("w:x", str(Mm(window.x).twips)),
+        ("w:y", str(Mm(window.y).twips)),
     ):
         frame.set(qn(attribute), value)
     paragraph.get_or_add_pPr().insert(0, frame)
@@ -205,11 +245,13 @@ def write_top(document: DocxDocument, letter: Letter) -> None:
     for line in letter.letterhead:
         add(document, "Lettre – En-tête", line)
     for line in letter.recipient_block:
-        place_in_window(add(document, "Lettre – Destinataire", line)._p)
+        place_in_window(add(document, "Lettre – Destinataire", line)._p, letter.window)
     date = add(document, "Lettre – Date", letter.date_line)
     # The address frame floats; the date line must come below the window, whatever the
     # height of the letterhead above it (about 3.7 mm a line at 9 pt).
-    below_window = WINDOW_BOTTOM - TOP_MARGIN - Mm(3.7) * len(letter.letterhead)
+    address_bottom = Mm(letter.window.y) + ADDRESS_LINE * len(letter.recipient_block)
+    bottom = max(WINDOW_BOTTOM, address_bottom) + BELOW_ADDRESS
+    below_window = bottom - TOP_MARGIN - Mm(3.7) * len(letter.letterhead)
     date.paragraph_format.space_before = max(below_window, Mm(5))
     subject = add(document, "Lettre – Objet")
     subject.add_run(letter.subject_label).bold = True

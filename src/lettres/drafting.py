@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lettres import recipients, references
+from lettres.check import address_warnings
 from lettres.compose import compose, final
 from lettres.errors import LettresError, OutputExists
 from lettres.files import write_atomic, write_text_atomic
@@ -120,7 +121,7 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
             workspace.root, workspace.sender.coalition.reference_prefix, request.on.year
         )
         letter = compose(workspace, front, parsed)
-        warnings += style_warnings(parsed)
+        warnings += style_warnings(parsed) + window_warnings(workspace, front)
         planned.append(Planned(folder, letter, text, warnings, numbering))
     return planned
 
@@ -211,7 +212,20 @@ def plan_existing(
         )
     front, document = load_letter(source)
     letter = compose(workspace, front, document)
-    return Planned(out or source.parent, letter, None, style_warnings(document))
+    warnings = style_warnings(document) + window_warnings(workspace, front)
+    return Planned(out or source.parent, letter, None, warnings)
+
+
+def window_warnings(workspace: Workspace, front: LetterFront) -> tuple[str, ...]:
+    """An address that overflows the envelope's window, or none at all: printed whole all
+    the same, but the author should know before posting it."""
+    recipient = recipients.recipient(workspace.directory, front.to, front.date)
+    return tuple(
+        f"{problem} (le bloc est imprimé entier, mais il sort de la fenêtre de l'enveloppe)"
+        if recipient.position.address
+        else str(problem)
+        for problem in address_warnings(workspace, recipient, only_fit=True)
+    )
 
 
 def style_warnings(document: Document) -> tuple[str, ...]:
