@@ -6,12 +6,15 @@ its metric twin, Liberation Serif). Each measure is taken on both.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import pypdf
 import pytest
+from docx.oxml.ns import qn
 
 from lettres.letter import Letter
 from lettres.pdf_writer import PdfRenderer
@@ -23,6 +26,7 @@ from tests.helpers import (
     make_letter,
     page_count,
     printed_lines,
+    tiny_png,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -190,3 +194,160 @@ def test_pages_end_well_from_one_page_to_four(
         seen.add(pages)
         check_pages(letter, printed_lines(pdf), pages)
     assert {1, 2, 3, 4} <= seen
+
+
+# --- the window, the address ------------------------------------------------------------
+
+
+def set_sender(workspace: Path, old: str, new: str) -> None:
+    path = workspace / "modeles" / "collectif.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def address_lines(lines: list[PrintedLine], letter: Letter) -> list[PrintedLine]:
+    block = [plain(line) for line in letter.recipient_block]
+    return [line for line in lines if line.page == 0 and line.text in block]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_one_window_setting_places_the_address_in_both_writers(
+    writer: str, workspace: Path, tmp_path: Path
+) -> None:
+    set_sender(
+        workspace,
+        "signataires:",
+        "mise_en_page:\n  fenetre: {x: 100, y: 55, largeur: 90}\n\nsignataires:",
+    )
+    letter = letter_2015(workspace)
+    layout = workspace / "modeles" / "lettre.typ"
+    pdf = PdfRenderer(layout).render(letter) if writer == "pdf" else None
+    lines = printed_lines(pdf) if pdf else printed([letter], writer, tmp_path)[0]
+    found = address_lines(lines, letter)
+    assert [line.text for line in found] == [plain(line) for line in letter.recipient_block]
+    for line in found:
+        assert abs(line.left - 100) <= TOLERANCE, line
+        assert line.right <= 190
+    assert 55 - 1 <= found[0].top <= 55 + 2, found[0]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_long_address_is_printed_whole_and_the_date_below_it(writer: str, tmp_path: Path) -> None:
+    block = (*(f"Ligne numéro {n} de l'adresse" for n in range(1, 10)), "75800 PARIS")
+    letter = make_letter(recipient_block=block)
+    lines = printed([letter], writer, tmp_path)[0]
+    found = address_lines(lines, letter)
+    assert [line.text for line in found] == list(block)  # never cut
+    date = line_with(lines, "Paris, le")
+    assert date.top > found[-1].bottom  # never printed over the address
+
+
+# --- the DOCX as good as the PDF --------------------------------------------------------
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_copies_and_enclosures_hang_under_their_first_word(writer: str, tmp_path: Path) -> None:
+    long = "Madame Une Telle, " + "Présidente d'une commission au nom très long " * 3
+    letter = make_letter(copies=(long, "Monsieur Jacques Toubon"), enclosures=(long,))
+    lines = printed([letter], writer, tmp_path)[0]
+    for start in ("– Madame Une Telle", "P. J. : Madame Une Telle"):
+        first = line_with(lines, start)
+        following = lines[lines.index(first) + 1]
+        assert following.left >= first.left + 2, (first, following)  # hanging indent
+    heading = line_with(lines, "Copies")
+    assert heading.left <= first.left + TOLERANCE
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_list_has_the_space_of_a_paragraph_after_it(writer: str, tmp_path: Path) -> None:
+    letter = make_letter()
+    lines = printed([letter], writer, tmp_path)[0]
+
+    def line(part: str) -> PrintedLine:
+        return next(line for line in lines if part in line.text)
+
+    def gap(before: str, after: str) -> float:
+        return line(after).top - line(before).bottom
+
+    between_paragraphs = gap("Vous aviez reçu", "Un texte en gras")
+    assert abs(gap("deuxième étape", "Nous restons") - between_paragraphs) <= 1
+    assert gap("second point", "première étape") >= between_paragraphs - 1
+
+
+def test_the_docx_hyphenates_in_french(tmp_path: Path) -> None:
+    import docx
+
+    from lettres.docx_writer import render_docx
+    from lettres.letter import Paragraph, Run
+
+    words = "Les institutionnalisations extraordinairement compliquées découragent "
+    letter = make_letter(body=(Paragraph((Run(words * 12),)),))
+    document = docx.Document(io.BytesIO(render_docx(letter)))
+    settings = document.settings.element
+    assert settings.find(qn("w:autoHyphenation")) is not None
+    lang = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
+    assert lang.get(qn("w:val")) == "fr-FR"
+    lines = printed_lines(libreoffice_pdfs([letter], tmp_path)[0])
+    body = [line for line in lines if "institution" in line.text or "extra" in line.text]
+    assert any(line.text.endswith("-") for line in body), [line.text for line in body]
+
+
+def test_the_logo_is_in_the_docx_header(workspace: Path, tmp_path: Path) -> None:
+    import docx
+
+    from lettres.outputs import Outputs, make_renderer
+    from lettres.workspace import load_workspace
+
+    (workspace / "modeles" / "logo.png").write_bytes(tiny_png())
+    set_sender(workspace, "  # logo: modeles/logo.png", "  logo: modeles/logo.png")
+    render = make_renderer(load_workspace(workspace), Outputs(("docx",)))
+    data = render(letter_2015(workspace))["docx"]
+    header = docx.Document(io.BytesIO(data)).sections[0].first_page_header
+    pictures = header._element.findall(".//" + qn("pic:pic"))
+    assert len(pictures) == 1
+    path = tmp_path / "lettre.docx"
+    path.write_bytes(data)
+    from lettres.libreoffice import convert_with_libreoffice
+
+    convert_with_libreoffice([path])
+    page = pypdf.PdfReader(path.with_suffix(".pdf")).pages[0]
+    assert len(page.images) == 1
+    # without a logo, none
+    plain_docx = render_docx_plain(letter_2015(workspace))
+    assert (
+        docx.Document(io.BytesIO(plain_docx))
+        .sections[0]
+        .first_page_header._element.findall(".//" + qn("pic:pic"))
+        == []
+    )
+
+
+def render_docx_plain(letter: Letter) -> bytes:
+    from lettres.docx_writer import render_docx
+
+    return render_docx(letter)
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_link_prints_its_address_on_paper(writer: str, workspace: Path, tmp_path: Path) -> None:
+    from lettres.compose import compose
+    from lettres.models import validate
+    from lettres.source import LetterFront, split_document
+    from lettres.workspace import load_workspace
+
+    body = (
+        "Voir [le site du Collectif](https://www.contrelatraite.org/) et "
+        "[www.contrelatraite.org](https://www.contrelatraite.org/)."
+    )
+    text = (
+        "---\ndestinataire: interieur\nobjet: Essai\ndate: 2015-04-21\nsignataire: fayet\n---\n"
+        + body
+    )
+    document = split_document(workspace / "lettre.md", text)
+    front = validate(LetterFront, document.front, document.path)
+    letter = compose(load_workspace(workspace), front, document)
+    lines = printed([letter], writer, tmp_path)[0]
+    text_read = " ".join(line.text for line in lines)
+    assert "le site du Collectif (https://www.contrelatraite.org/)" in text_read
+    assert "et www.contrelatraite.org." in text_read  # the text is the address: not twice
