@@ -35,6 +35,8 @@ ADDRESS_LINE, BELOW_ADDRESS = Mm(4.6), Mm(4)
 SIGNATURE_COLUMNS = (Mm(80), Mm(80))
 SIGNATURE_GUTTER, ROOM_TO_SIGN = Mm(4), Mm(25)
 LOGO_HEIGHT = Mm(18)  # as in lettre.typ
+# Lines of names and addresses: French hyphenation is on, but never inside these.
+UNHYPHENATED = ("Lettre – En-tête", "Lettre – Destinataire", "Lettre – Date", "Lettre – Signature")
 
 # name, size in points, alignment, space after in points
 STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
@@ -98,11 +100,25 @@ def skeleton(logo: bytes | None = None) -> bytes:
     document.styles["Lettre – Annexes"].paragraph_format.first_line_indent = Mm(-3)
     write_page_numbers(document)
     set_hyphenation(document)
+    for name in UNHYPHENATED:
+        suppress_hyphenation(document.styles[name].element.get_or_add_pPr())
     if logo is not None:
         write_logo(document, logo)
     stream = io.BytesIO()
     document.save(stream)
     return stream.getvalue()
+
+
+def suppress_hyphenation(properties: Any) -> None:
+    """No hyphen in names and addresses: `w:suppressAutoHyphens`, at its place in the schema."""
+    properties.insert_element_before(
+        OxmlElement("w:suppressAutoHyphens"),
+        *("w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
+          "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+          "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+          "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+          "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+    )  # fmt: skip
 
 
 def write_logo(document: DocxDocument, logo: bytes) -> None:
