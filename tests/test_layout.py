@@ -351,3 +351,21 @@ def test_a_link_prints_its_address_on_paper(writer: str, workspace: Path, tmp_pa
     text_read = " ".join(line.text for line in lines)
     assert "le site du Collectif (https://www.contrelatraite.org/)" in text_read
     assert "et www.contrelatraite.org." in text_read  # the text is the address: not twice
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_grid_of_signatures_is_never_split_across_pages(writer: str, tmp_path: Path) -> None:
+    from lettres.letter import Paragraph, Run
+
+    line = Paragraph((Run("Une ligne du corps de la lettre."),))
+    letters = [
+        make_letter(body=(line,) * count, signatures=signatories(4), copies=(), enclosures=())
+        for count in range(20, 44, 2)
+    ]
+    splits_avoided = 0
+    for letter, lines in zip(letters, printed(letters, writer, tmp_path), strict=True):
+        closing = closing_bottom(lines, letter)
+        pages = {line_with(lines, block[0]).page for block in letter.signatures}
+        assert pages == {closing.page}, pages
+        splits_avoided += closing.page > 0
+    assert splits_avoided  # some letters did reach a second page
