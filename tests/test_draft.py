@@ -289,3 +289,57 @@ def test_first_of_the_month_and_capitalised_titles_are_warned(run: Run, workspac
     assert "lettre.md:9: avertissement : « du Ministère » s'écrit « du ministère »" in warnings
     assert "« Monsieur le Ministre » s'écrit" not in warnings  # an appellation keeps its capital
     assert f"le 1{NB}février." in " ".join(paragraphs(source.parent / "lettre.docx"))
+
+
+# --- the address and the envelope's window -------------------------------------------------
+
+TEN_LINES = (
+    "adresse: [Cabinet du ministre, Bureau 12, Escalier B, Bâtiment Lumière, Place Beauvau, "
+    "Service du courrier, Secrétariat particulier, 75800 PARIS CEDEX 08]"
+)
+
+
+def edit_directory(workspace: Path, old: str, new: str) -> int:
+    """Edit destinataires.yaml; the line of the edit, from 1."""
+    path = workspace / "destinataires.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        (TEN_LINES, "« interieur », bloc adresse : 10 lignes, 6 au plus"),
+        ("adresse: []", "« interieur » : adresse postale inconnue"),
+        (
+            "adresse: [Place Beauvau et la très longue rue du Faubourg, 75800 PARIS CEDEX 08]",
+            "« interieur », ligne 3 du bloc adresse : 47 caractères, 38 au plus",
+        ),
+    ],
+    ids=["dix-lignes", "sans-adresse", "ligne-longue"],
+)
+def test_draft_warns_of_an_address_that_does_not_fit_the_window(
+    run: Run, workspace: Path, new: str, expected: str
+) -> None:
+    line = edit_directory(workspace, "adresse: [Place Beauvau, 75800 PARIS CEDEX 08]", new)
+    result = new_letter(run, "--to", "interieur")
+    assert result.exit_code == 0, result.output
+    assert f"destinataires.yaml:{line}: {expected}" in result.stderr.replace("\n", " ")
+    folder = workspace / "courriers" / "2016-12-14-interieur-demande-de-rencontre"
+    text = paragraphs(folder / "lettre.docx")
+    if new == TEN_LINES:  # printed whole all the same
+        for part in ("Cabinet du ministre", "Secrétariat particulier", "75800 PARIS CEDEX 08"):
+            assert part in text
+    rebuilt = run("draft", str(folder / "lettre.md"), "--format", "docx")
+    assert f"destinataires.yaml:{line}: {expected}" in rebuilt.stderr.replace("\n", " ")
+    checked = run("check")
+    reported = f"destinataires.yaml:{line}: avertissement : {expected}"
+    assert reported in checked.stderr.replace("\n", " ")
+
+
+def test_a_fitting_address_gives_no_window_warning(run: Run) -> None:
+    result = new_letter(run, "--to", "interieur")
+    assert result.exit_code == 0, result.output
+    assert "bloc adresse" not in result.stderr and "adresse postale" not in result.stderr

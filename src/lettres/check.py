@@ -9,7 +9,7 @@ from pathlib import Path
 from lettres import references
 from lettres.errors import DataError, LettresError, Problem
 from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, SENDER_FILE, TEMPLATES_DIR, letter_sources
-from lettres.postal import check_address
+from lettres.postal import check_address, fit_problems
 from lettres.recipients import Recipient
 from lettres.source import load_letter, load_template
 from lettres.templating import compile_template
@@ -118,20 +118,38 @@ def directory_warnings(workspace: Workspace, today: date) -> list[Problem]:
                     "électronique (courriel) ; les envois par courriel ne l'atteindront pas",
                 )
             )
-        block = Recipient(key, position, holder).address_block()
-        if not position.address:
-            warnings.append(
-                Problem(
-                    path,
-                    line_of(raw, (*here, "adresse")),
-                    f"« {key} » : adresse postale "
-                    "inconnue ; un courrier papier ne pourra pas lui être adressé",
-                )
-            )
-            continue
-        for number, message in check_address(block):
-            where = f"ligne {number} du bloc adresse" if number else "bloc adresse"
-            warnings.append(
-                Problem(path, line_of(raw, (*here, "adresse")), f"« {key} », {where} : {message}")
-            )
+        warnings += address_warnings(workspace, Recipient(key, position, holder))
     return warnings
+
+
+def address_warnings(
+    workspace: Workspace, recipient: Recipient, only_fit: bool = False
+) -> list[Problem]:
+    """What La Poste would stumble on in a recipient's block, at its line of the directory.
+
+    `only_fit`: only a block that does not fit the envelope's window, or no address at
+    all (what `draft` warns of; `check` says everything).
+    """
+    path = workspace.root / DIRECTORY_FILE
+    line = line_of(workspace.raw[path], ("postes", recipient.key, "adresse"))
+    key = recipient.key
+    if not recipient.position.address:
+        return [
+            Problem(
+                path,
+                line,
+                f"« {key} » : adresse postale inconnue ; un courrier papier ne pourra pas lui "
+                "être adressé (ajoutez « adresse: [...] » à ce poste)",
+            )
+        ]
+    block = recipient.address_block()
+    issues = fit_problems(block) if only_fit else check_address(block)
+    return [
+        Problem(
+            path,
+            line,
+            f"« {key} », {f'ligne {number} du bloc adresse' if number else 'bloc adresse'} : "
+            + message,
+        )
+        for number, message in issues
+    ]

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from lettres import protocol, recipients, templating
 from lettres.errors import LettresError
-from lettres.letter import Letter
+from lettres.letter import Letter, Window
 from lettres.markdown import parse_body
 from lettres.models import Signatory, nearest
 from lettres.recipients import Recipient
@@ -140,6 +140,22 @@ def signature_lines(workspace: Workspace, signer: Signatory) -> list[str]:
     return lines
 
 
+def signature_block(
+    workspace: Workspace, signer: Signatory, text: Callable[[str], str]
+) -> tuple[str, ...]:
+    """A signatory's lines, final, each name in them kept on one line.
+
+    The block is narrower than the text (the page's right half, or a column of a grid), so
+    its lines wrap: never inside the signatory's name, the Collectif's or the coordinating
+    association's.
+    """
+    coalition = workspace.sender.coalition
+    names = [coalition.short_name, coalition.coordination.structure]
+    if signer.first_name and signer.name:
+        names.append(f"{signer.first_name} {signer.name}")
+    return tuple(keep_whole(text(line), names) for line in signature_lines(workspace, signer))
+
+
 def letter_copies(
     workspace: Workspace, front: LetterFront, recipient: Recipient
 ) -> list[recipients.CopyLine]:
@@ -222,7 +238,7 @@ def compose(
         appellation=text(appellation) + ",",
         body=parse_body(text(body_text)),
         closing=text(closing_formula(front, recipient, signer, appellation)),
-        signature=tuple(text(line) for line in signature_lines(workspace, signer)),
+        signatures=(signature_block(workspace, signer, text),),
         enclosures=tuple(text(e) for e in front.enclosures),
         copies=tuple(text(c) for c in copies),
         members_heading=final(f"Associations membres du {coalition.name} :"),
@@ -230,6 +246,7 @@ def compose(
         contact=final(f"Coordination : {contact}"),
         author=final(coalition.name),
         date=front.date,
+        window=window(workspace),
     )
 
 
@@ -240,6 +257,11 @@ def printed_names(recipients: list[Recipient]) -> list[str]:
         for r in recipients
         for name in (f"{r.holder.civility} {r.holder.full_name}", r.holder.full_name)
     ]
+
+
+def window(workspace: Workspace) -> Window:
+    setting = workspace.sender.layout.window
+    return Window(setting.x, setting.y, setting.width)
 
 
 def letterhead(workspace: Workspace) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lettres import cosigning, guards, recipients, references
+from lettres.check import address_warnings
 from lettres.compose import compose, final
 from lettres.errors import LettresError, OutputExists, Problem
 from lettres.files import write_atomic, write_text_atomic
@@ -134,7 +135,8 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
             replace(problem, line=problem.line + 1) if problem.line else problem
             for problem in guards.unfinished(workspace, front, parsed, letter)
         )
-        planned.append(Planned(folder, letter, text, style_warnings(parsed), numbering, unfinished))
+        warnings = style_warnings(parsed) + window_warnings(workspace, front)
+        planned.append(Planned(folder, letter, text, warnings, numbering, unfinished))
     return planned
 
 
@@ -230,9 +232,26 @@ def plan_existing(
     folder = out or source.parent
     kept = cosigning.edits_to_keep(folder, source, writes_docx, force)
     unfinished = tuple(guards.unfinished(workspace, front, document, letter))
-    warnings = style_warnings(document) + ((kept,) if kept else ())
+    warnings = style_warnings(document) + window_warnings(workspace, front)
+    warnings += (kept,) if kept else ()
     return Planned(
         folder, letter, None, warnings, unfinished=unfinished, keep_docx=kept is not None
+    )
+
+
+def window_warnings(workspace: Workspace, front: LetterFront) -> tuple[Problem, ...]:
+    """An address that overflows the envelope's window, or none at all: printed whole all
+    the same, but the author should know before posting it."""
+    recipient = recipients.recipient(workspace.directory, front.to, front.date)
+    return tuple(
+        replace(
+            problem,
+            message=f"{problem.message} (le bloc est imprimé entier, mais il sort de la "
+            "fenêtre de l'enveloppe)",
+        )
+        if recipient.position.address
+        else problem
+        for problem in address_warnings(workspace, recipient, only_fit=True)
     )
 
 

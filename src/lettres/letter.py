@@ -42,6 +42,16 @@ Block = Paragraph | ListBlock
 
 
 @dataclass(frozen=True)
+class Window:
+    """Where the recipient's address is printed, in millimetres from the page's top-left
+    corner: the window of the envelope (the workspace's `mise_en_page: fenetre:`)."""
+
+    x: float = 110
+    y: float = 48
+    width: float = 85
+
+
+@dataclass(frozen=True)
 class Letter:
     """Every text of a letter, top to bottom (reference §2), typography already applied.
 
@@ -58,7 +68,8 @@ class Letter:
     appellation: str
     body: tuple[Block, ...]
     closing: str
-    signature: tuple[str, ...]
+    # One block of lines per signatory, the name first; several make a grid of two columns.
+    signatures: tuple[tuple[str, ...], ...]
     enclosures: tuple[str, ...]
     copies: tuple[str, ...]
     members_heading: str
@@ -67,6 +78,8 @@ class Letter:
     # Document properties
     author: str
     date: date
+    # Layout settings of the workspace, the same for both writers
+    window: Window = Window()
 
     @property
     def subject_label(self) -> str:

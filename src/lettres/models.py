@@ -219,6 +219,8 @@ class Signatory(Model):
         return self
 
 
+PAGE_WIDTH, PAGE_HEIGHT = 210, 297  # A4, millimetres
+
 Security = Literal["starttls", "ssl", "none", "oauth2-microsoft"]
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25, "oauth2-microsoft": 587}
 MICROSOFT = "oauth2-microsoft"
@@ -292,11 +294,39 @@ class Typography(Model):
     curly_apostrophes: bool = Field(False, alias="apostrophe_courbe")
 
 
+class Window(Model):
+    """The envelope's window, in millimetres from the page's top-left corner (A4)."""
+
+    x: float = 110
+    y: float = 48
+    width: float = Field(85, alias="largeur")
+
+    @model_validator(mode="after")
+    def _on_the_page(self) -> Window:
+        if not (self.x >= 0 and self.width > 0 and self.x + self.width <= PAGE_WIDTH):
+            raise invalid(
+                f"la fenêtre (x = {self.x:g} mm, largeur = {self.width:g} mm) sort de la page, "
+                f"large de {PAGE_WIDTH} mm : x + largeur doit rester sous {PAGE_WIDTH} "
+                "(enveloppe DL : x = 110, largeur = 85)"
+            )
+        if not 0 <= self.y <= PAGE_HEIGHT / 2:
+            raise invalid(
+                f"la fenêtre (y = {self.y:g} mm) doit être dans le haut de la page, "
+                f"entre 0 et {PAGE_HEIGHT // 2} mm (enveloppe DL : y = 48)"
+            )
+        return self
+
+
+class PageLayout(Model):
+    window: Window = Field(default_factory=Window, alias="fenetre")
+
+
 class Sender(Model):
     coalition: Coalition = Field(alias="collectif")
     signatories: dict[str, Signatory] = Field(alias="signataires", min_length=1)
     sending: Sending | None = Field(None, alias="envoi")
     typography: Typography = Field(default_factory=Typography, alias="typographie")
+    layout: PageLayout = Field(default_factory=PageLayout, alias="mise_en_page")
 
 
 class Rename(Model):
@@ -367,6 +397,8 @@ _MESSAGES = {
     "int_type": "« {field} » doit être un nombre entier",
     "int_parsing": "« {field} » doit être un nombre entier",
     "int_from_float": "« {field} » doit être un nombre entier",
+    "float_type": "« {field} » doit être un nombre (en millimètres)",
+    "float_parsing": "« {field} » doit être un nombre (en millimètres)",
 }
 
 
