@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from lettres import recipients, references
-from lettres.compose import compose, final
-from lettres.errors import LettresError, OutputExists
+from lettres.compose import compose, final, require_current
+from lettres.errors import LettresError, NotCurrent, OutputExists, Problem
 from lettres.files import write_atomic, write_text_atomic
 from lettres.folders import SOURCE_NAME, output_name, slug
 from lettres.journal import is_sent, journal_path
@@ -26,6 +26,7 @@ from lettres.letter import Letter
 from lettres.models import nearest, validate
 from lettres.outputs import Outputs, Render, finish, make_renderer
 from lettres.source import (
+    ACCEPTED_KEY,
     Document,
     LetterFront,
     TemplateFront,
@@ -33,6 +34,7 @@ from lettres.source import (
     letter_text,
     load_letter,
     load_template,
+    record_accepted,
     split_document,
 )
 from lettres.typography import lint
@@ -54,6 +56,7 @@ class NewLetters:
     ref: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
     out: Path | None = None
+    accept_unverified: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Rebuild:
     source: Path
     out: Path | None = None
     force: bool = False
+    accept_unverified: bool = False
 
 
 Job = NewLetters | Rebuild
@@ -77,6 +81,7 @@ class Planned:
     source_text: str | None
     warnings: tuple[str, ...] = ()
     numbering: references.Numbering | None = None  # a new letter gets its reference when written
+    accepted: dict[str, str] = field(default_factory=dict)  # to record in an existing source
 
     @property
     def source(self) -> Path:
@@ -99,6 +104,7 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
     if request.out is not None and len(keys) > 1:
         raise LettresError("--out ne vaut que pour un seul destinataire")
     planned = []
+    refused: list[Problem] = []
     for key in keys:
         values, missing = front_values(workspace, template, request, key)
         folder = request.out or workspace.letters_dir / (
@@ -109,10 +115,12 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
                 f"le dossier {folder} existe déjà : pour refaire ce courrier, lancez "
                 f"« lettres draft {folder / SOURCE_NAME} » ; sinon changez l'objet ou --out"
             )
-        text = letter_text(values, document.body)
         source = folder / SOURCE_NAME
-        parsed = split_document(source, text)
-        front = validate(LetterFront, parsed.front, source)
+        try:
+            text, parsed, front = accepted_source(workspace, values, document.body, source, request)
+        except NotCurrent as error:
+            refused += [p for p in error.problems if p not in refused]
+            continue
         warnings: tuple[str, ...] = (
             (f"variables à compléter dans {source} : " + ", ".join(missing),) if missing else ()
         )
@@ -122,6 +130,12 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
         letter = compose(workspace, front, parsed)
         warnings += style_warnings(parsed)
         planned.append(Planned(folder, letter, text, warnings, numbering))
+    if refused:
+        raise NotCurrent(
+            refused,
+            "titulaires que l'annuaire ne peut garantir à la date du "
+            f"{request.on.isoformat()} ; aucun courrier n'a été écrit :",
+        )
     return planned
 
 
@@ -155,6 +169,21 @@ def is_valid_text(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def accepted_source(
+    workspace: Workspace, values: dict[str, Any], body: str, source: Path, request: NewLetters
+) -> tuple[str, Document, LetterFront]:
+    """A new letter's source text, checked for currency; acceptances go into its front matter."""
+    text = letter_text(values, body)
+    parsed = split_document(source, text)
+    front = validate(LetterFront, parsed.front, source)
+    accepted = require_current(workspace, front, None, request.accept_unverified)
+    if not accepted:
+        return text, parsed, front
+    text = letter_text({**values, ACCEPTED_KEY: accepted}, body)
+    parsed = split_document(source, text)
+    return text, parsed, validate(LetterFront, parsed.front, source)
 
 
 def front_values(
@@ -201,7 +230,11 @@ def front_values(
 
 
 def plan_existing(
-    workspace: Workspace, source: Path, out: Path | None = None, force: bool = False
+    workspace: Workspace,
+    source: Path,
+    out: Path | None = None,
+    force: bool = False,
+    accept_unverified: bool = False,
 ) -> Planned:
     """Rebuild a letter beside its source, unless it was sent: a sent letter is frozen."""
     if not force and is_sent(source.parent):
@@ -210,8 +243,9 @@ def plan_existing(
             "changerait ce qui a été reçu. Ajoutez --force si vous le voulez vraiment."
         )
     front, document = load_letter(source)
+    accepted = require_current(workspace, front, document, accept_unverified)
     letter = compose(workspace, front, document)
-    return Planned(out or source.parent, letter, None, style_warnings(document))
+    return Planned(out or source.parent, letter, None, style_warnings(document), accepted=accepted)
 
 
 def style_warnings(document: Document) -> tuple[str, ...]:
@@ -244,7 +278,9 @@ def draft(
 ) -> Drafted:
     """Plan, render and write the letters of `job`, then their LibreOffice PDFs and e-mails."""
     if isinstance(job, Rebuild):
-        planned = [plan_existing(workspace, job.source, job.out, job.force)]
+        planned = [plan_existing(workspace, job.source, job.out, job.force, job.accept_unverified)]
+        if planned[0].accepted:  # before the outputs, so that they are newer than the source
+            record_accepted(job.source, planned[0].accepted)
     else:
         planned = plan_new(workspace, job)
     render = make_renderer(workspace, outputs)

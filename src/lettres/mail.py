@@ -12,7 +12,7 @@ import copy
 import mimetypes
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -21,7 +21,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from lettres.compose import Resolved, final, resolve, subject
+from lettres.compose import Resolved, final, require_current, resolve, subject
 from lettres.errors import MissingFile, NoAddress
 from lettres.files import write_atomic
 from lettres.folders import (
@@ -35,7 +35,7 @@ from lettres.folders import (
 )
 from lettres.models import MICROSOFT
 from lettres.recipients import Recipient
-from lettres.source import load_letter, load_template
+from lettres.source import load_letter, load_template, record_accepted
 from lettres.templating import render
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
@@ -57,6 +57,7 @@ class Built:
     folder: Path
     message: EmailMessage
     warnings: tuple[str, ...]
+    accepted: dict[str, str] = field(default_factory=dict)  # to record in the source (sent)
 
     @property
     def path(self) -> Path:
@@ -76,6 +77,7 @@ def build(
     with_docx: bool = False,
     attachments: Sequence[Path] = (),
     now: datetime | None = None,
+    accept_unverified: bool = False,
 ) -> Built:
     """The e-mail from the letter's own resolution, so it names whom the letter names.
 
@@ -86,7 +88,7 @@ def build(
     source = folder / SOURCE_NAME
     if not source.is_file():
         raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
-    front, _ = load_letter(source)
+    front, document = load_letter(source)
     resolved = resolve(workspace, front)
     files = letter_files(folder, with_docx, attachments)
     cc, cc_warnings = copy_addresses(resolved)
@@ -96,7 +98,8 @@ def build(
     message.set_content(cover_text(workspace, resolved))
     for path, name in files:
         attach(message, path, name)
-    return Built(folder, message, (*stale_warnings(source, files[0]), *cc_warnings))
+    accepted = require_current(workspace, front, document, accept_unverified)
+    return Built(folder, message, (*stale_warnings(source, files[0]), *cc_warnings), accepted)
 
 
 def headers(
@@ -263,12 +266,27 @@ def write_drafts(
     with_docx: bool = False,
     attachments: Sequence[Path] = (),
     now: datetime | None = None,
+    accept_unverified: bool = False,
 ) -> list[Built]:
     """Build every draft before writing any: one bad letter stops the batch with nothing written."""
     built = [
-        build(workspace, folder, with_docx=with_docx, attachments=attachments, now=now)
+        build(
+            workspace,
+            folder,
+            with_docx=with_docx,
+            attachments=attachments,
+            now=now,
+            accept_unverified=accept_unverified,
+        )
         for folder in folders
     ]
     for item in built:
         write_atomic(item.path, draft_bytes(item.message))
+        record_acceptance(item)
     return built
+
+
+def record_acceptance(item: Built) -> None:
+    """--accept-unverified is noted in the letter's source, once its e-mail exists."""
+    if item.accepted:
+        record_accepted(item.folder / SOURCE_NAME, item.accepted, keep_time=True)
