@@ -230,7 +230,7 @@ def test_copies_mark_the_holders_to_verify(run: Run, shipped_workspace: Path) ->
         "[à vérifier : vérifié en poste pour la dernière fois le 2015-04-21]"
     )  # fmt: skip
     assert lines[4] == (
-        "- Monsieur Jacques Toubon, Défenseur des droits "
+        "- Monsieur\u00a0Jacques Toubon, Défenseur des droits "
         "[à vérifier : jamais vérifié en poste (arrivé le 2014-07-17)]"
     )
     data = json.loads(run("copies", "--date", "2016-12-14", "--format", "json",
