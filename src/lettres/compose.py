@@ -156,19 +156,27 @@ def letter_copies(
     ]
 
 
-def unverified_holders(workspace: Workspace, front: LetterFront) -> list[recipients.Currency]:
+def unverified_holders(
+    workspace: Workspace, front: LetterFront, resolved: Resolved | None = None
+) -> list[recipients.Currency]:
     """The letter's recipient and copies whom the directory cannot vouch for on its date."""
-    directory = workspace.directory
-    recipient = recipients.recipient(directory, front.to, front.date)
-    people = [recipient] + [
-        person for line in letter_copies(workspace, front, recipient) for person in line.recipients
+    resolved = resolved or resolve(workspace, front)
+    people = [resolved.recipient] + [
+        person for line in resolved.copies for person in line.recipients
     ]
-    found = [recipients.currency(directory, person.key, front.date) for person in people]
-    return [c for c in found if not c.current]
+    return [
+        c
+        for c in (recipients.currency_of(workspace.directory, p, front.date) for p in people)
+        if not c.current
+    ]
 
 
 def require_current(
-    workspace: Workspace, front: LetterFront, where: Document | None, accept: bool = False
+    workspace: Workspace,
+    front: LetterFront,
+    where: Document | None,
+    accept: bool = False,
+    resolved: Resolved | None = None,
 ) -> dict[str, str]:
     """Refuse a letter to or copied to a holder who may have left; the project's first guard.
 
@@ -179,7 +187,7 @@ def require_current(
     """
     stale = [
         c
-        for c in unverified_holders(workspace, front)
+        for c in unverified_holders(workspace, front, resolved)
         if front.accepted.get(c.key) != c.holder.full_name
     ]
     if not stale:

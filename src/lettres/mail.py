@@ -98,7 +98,7 @@ def build(
     message.set_content(cover_text(workspace, resolved))
     for path, name in files:
         attach(message, path, name)
-    accepted = require_current(workspace, front, document, accept_unverified)
+    accepted = require_current(workspace, front, document, accept_unverified, resolved)
     return Built(folder, message, (*stale_warnings(source, files[0]), *cc_warnings), accepted)
 
 

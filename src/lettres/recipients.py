@@ -200,7 +200,12 @@ def currency(directory: Directory, key: str, on: date) -> Currency:
     the directory records both as held at once (a jusqu_au or verifie_le on or after the
     start of the later post).
     """
-    found = recipient(directory, key, on)
+    return currency_of(directory, recipient(directory, key, on), on)
+
+
+def currency_of(directory: Directory, found: Recipient, on: date) -> Currency:
+    """The currency of a holder already looked up (a letter's resolution walks the directory
+    once)."""
     holder = found.holder
     last = holder is found.position.holders[-1]
     vouched_until = (
