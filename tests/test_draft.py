@@ -74,9 +74,13 @@ def test_mail_merge_one_letter_per_recipient(run: Run, workspace: Path) -> None:
         "2016-12-14-interieur", "2016-12-14-justice",
     ]  # fmt: skip
     assert "5 courrier(s), 10 fichier(s) écrit(s)" in result.stdout
+    # Each letter names the holder on its date (Christiane Taubira left on 2016-01-27).
     justice = paragraphs(next(f for f in folders if "justice" in f.name) / "lettre.docx")
-    assert "Madame la Garde des Sceaux," in justice
-    assert f"Madame{NB}Christiane{NB}Taubira" in justice
+    assert "Monsieur le Garde des Sceaux," in justice
+    assert f"Monsieur{NB}Jean-Jacques{NB}Urvoas" in justice
+    social = paragraphs(next(f for f in folders if "sociales" in f.name) / "lettre.docx")
+    assert "Madame la Ministre," in social
+    assert f"Madame{NB}Marisol{NB}Touraine" in social
 
 
 def test_templates_are_listed_with_their_variables(run: Run) -> None:

@@ -126,7 +126,7 @@ def test_a_prefix_with_a_slash_is_refused_at_its_line(run: Run, workspace: Path)
 def test_a_damaged_counter_is_reported_and_nothing_is_written(run: Run, workspace: Path) -> None:
     (workspace / ".lettres-references.json").write_text("{pas du json", "utf-8")
     result = run("draft", "--template", "courrier-general", "--to", "interieur",
-                 "--subject", "Essai", "--format", "docx")  # fmt: skip
+                 "--date", "2016-12-14", "--subject", "Essai", "--format", "docx")  # fmt: skip
     assert result.exit_code == 1
     assert "compteur de références illisible : supprimez ce fichier" in result.stderr
     assert not (workspace / "courriers").exists()

@@ -7,8 +7,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from lettres import references
-from lettres.errors import DataError, LettresError, Problem
+from lettres.compose import require_current
+from lettres.errors import DataError, LettresError, NotCurrent, Problem
 from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, SENDER_FILE, TEMPLATES_DIR, letter_sources
+from lettres.journal import is_sent
 from lettres.postal import check_address, fit_problems
 from lettres.recipients import Recipient
 from lettres.source import load_letter, load_template
@@ -32,8 +34,9 @@ def check_workspace(root: Path, today: date) -> Report:
         workspace = load_workspace(root)
     except DataError as error:
         return Report(error.problems + sources, [])
-    errors = sources + logo_problems(workspace)
-    return Report(errors, sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0))
+    errors = sources + logo_problems(workspace) + letters_on_their_dates(workspace)
+    warnings = sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0)
+    return Report(errors, warnings)
 
 
 def logo_problems(workspace: Workspace) -> list[Problem]:
@@ -48,9 +51,32 @@ def logo_problems(workspace: Workspace) -> list[Problem]:
     return []
 
 
+def letters_on_their_dates(workspace: Workspace) -> list[Problem]:
+    """Each unsent letter's recipient and copies, resolved and vouched for at its own date.
+
+    A letter already sent (it has a journal) is history: who held the post then is what it
+    says, and nothing can be done about it now.
+    """
+    problems: list[Problem] = []
+    for path in letter_sources(workspace.letters_dir):
+        if is_sent(path.parent):
+            continue
+        try:
+            front, document = load_letter(path)
+        except DataError:
+            continue  # already reported by source_problems
+        try:
+            require_current(workspace, front, document)
+        except NotCurrent as error:
+            problems += error.problems
+        except LettresError as error:
+            problems.append(Problem(path, line_of(document.front, ("destinataire",)), str(error)))
+    return problems
+
+
 def source_problems(root: Path) -> list[Problem]:
     """Templates and letter sources: a front matter that does not validate, a Jinja2 syntax
-    error. What depends on a letter's date (holders, variables) is for `draft` to say."""
+    error. The holders at each letter's date are for letters_on_their_dates."""
     problems: list[Problem] = []
     for path in sorted((root / TEMPLATES_DIR).glob("*.md")):
         try:

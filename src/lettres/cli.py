@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from lettres import cli_fr
 from lettres.errors import LettresError, Problem
@@ -92,7 +93,7 @@ def echo(text: str | bytes, *, nl: bool = True) -> None:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def command(name: str) -> Callable[[F], F]:
+def command(name: str, on: typer.Typer | None = None) -> Callable[[F], F]:
     """Register a command whose user errors print cleanly and exit 1, never a traceback.
 
     Its help ends with the examples of `cli_fr.EXAMPLES`, which the tests run.
@@ -110,7 +111,9 @@ def command(name: str) -> Callable[[F], F]:
 
                 fail(explain(error))
 
-        app.command(name, cls=cli_fr.FrenchCommand, epilog=cli_fr.examples_epilog(name))(run)
+        (on or app).command(name, cls=cli_fr.FrenchCommand, epilog=cli_fr.examples_epilog(name))(
+            run
+        )
         return func
 
     return register
@@ -308,20 +311,44 @@ def copies(
     """Les copies standard (groupe « standard »), résolues à une date."""
     from lettres import recipients as lookup
 
-    lines = lookup.copy_lines(directory_here(), ["standard"], on or date.today())
+    directory = directory_here()
+    day = on or date.today()
+    lines = lookup.copy_lines(directory, ["standard"], day)
+    marks = lookup.stale_marks(directory, lines, day)
     if format == "lines":
-        echo(lookup.copies_listing(lines))
+        echo(lookup.copies_listing(lines, marks))
     elif format == "emails":
         with_email, without = lookup.copy_emails(lines)
         for r in without:
             say(f"Sans adresse électronique : {escape(r.person)} ({r.key})", stderr=True)
+        for key, mark in marks.items():
+            say(f"[yellow]Attention[/] : « {key} » {escape(mark)}", stderr=True)
         if with_email:
             echo(", ".join(with_email))
     else:
-        echo(json.dumps(lookup.copy_records(lines), ensure_ascii=False, indent=2))
+        records = lookup.copy_records(directory, lines, day)
+        echo(json.dumps(records, ensure_ascii=False, indent=2))
 
 
-@command("recipients")
+class RecipientsGroup(TyperGroup):
+    """`lettres recipients QUERY` searches; `set` and `verify` edit: a first word that is no
+    subcommand is a query, so the short form keeps working."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] != "--help"):
+            args = ["search", *args]
+        return list(super().parse_args(ctx, args))
+
+
+recipients_app = typer.Typer(
+    cls=RecipientsGroup,
+    help="L'annuaire : chercher (lettres recipients RECHERCHE), changer un titulaire (set), "
+    "noter une vérification (verify).",
+)
+app.add_typer(recipients_app, name="recipients")
+
+
+@command("search", on=recipients_app)
 def recipients_command(
     query: Annotated[
         str,
@@ -352,15 +379,74 @@ def recipients_command(
         found_in = f" — trouvé dans « {escape(match.matched)} »" if match.matched else ""
         say(f"[bold]{escape(key)}[/]{found_in}")
         try:
-            found = lookup.recipient(directory, key, day)
+            found = lookup.currency(directory, key, day)
         except NoHolder as error:
             say(f"  {escape(str(error))}")
             continue
-        say(f"  {escape(found.person)}, {escape(found.title)}")
-        say(f"  Formule d'appel : {escape(found.appellation)},")
-        for line in found.address_block()[1:] if found.position.address else ["(adresse inconnue)"]:
+        person = found.recipient
+        say(f"  {escape(person.person)}, {escape(person.title)}")
+        if not found.current:
+            say(f"  [yellow]À vérifier[/] : {escape(found.reason or '')}")
+        say(f"  Formule d'appel : {escape(person.appellation)},")
+        block = person.address_block()[1:] if person.position.address else ["(adresse inconnue)"]
+        for line in block:
             say(f"  {escape(line)}")
-        say(f"  Courriel : {escape(found.position.email or '(inconnu)')}")
+        say(f"  Courriel : {escape(person.position.email or '(inconnu)')}")
+
+
+@command("set", on=recipients_app)
+def recipients_set(
+    key: Annotated[str, typer.Argument(metavar="POSTE", help="La clé du poste (interieur…).")],
+    holder: Annotated[
+        str, typer.Option("--holder", help="Le nouveau titulaire : « Madame Prénom Nom ».")
+    ],
+    since: Annotated[
+        date,
+        typer.Option(
+            "--since", parser=parse_date, metavar="AAAA-MM-JJ", help="Sa prise de fonction."
+        ),
+    ],
+    verified: Annotated[
+        date | None,
+        typer.Option(
+            "--verified",
+            parser=parse_date,
+            metavar="AAAA-MM-JJ",
+            help="Le jour où l'on a vérifié qu'il ou elle est en poste.",
+        ),
+    ] = None,
+) -> None:
+    """Un nouveau titulaire d'un poste : son prédécesseur s'arrête à sa prise de fonction."""
+    from lettres.directory_file import parse_person, set_holder
+
+    added = set_holder(workspace_root(), key, parse_person(holder), since, verified, date.today())
+    checked = f", vérifié le {added.verified.isoformat()}" if added.verified else ""
+    say(f"« {key} » : {escape(added.full_name)} depuis le {added.since.isoformat()}{checked} "
+        "(destinataires.yaml mis à jour)")  # fmt: skip
+
+
+@command("verify", on=recipients_app)
+def recipients_verify(
+    key: Annotated[str, typer.Argument(metavar="POSTE", help="La clé du poste (interieur…).")],
+    on: Annotated[
+        date | None,
+        typer.Option(
+            "--date",
+            parser=parse_date,
+            metavar="AAAA-MM-JJ",
+            help="Le jour de la vérification (par défaut : aujourd'hui).",
+        ),
+    ] = None,
+) -> None:
+    """Noter qu'on a vérifié le titulaire d'un poste à une date (verifie_le)."""
+    from lettres.directory_file import verify
+
+    day = on or date.today()
+    holder = verify(workspace_root(), key, day, date.today())
+    assert holder.verified is not None
+    e = "e" if holder.civility == "Madame" else ""
+    say(f"« {key} » : {escape(holder.full_name)} vérifié{e} en poste le "
+        f"{holder.verified.isoformat()} (destinataires.yaml mis à jour)")  # fmt: skip
 
 
 def recipient_record(directory: Directory, key: str, day: date) -> dict[str, Any]:
@@ -448,6 +534,11 @@ DRAFT_HELP = {
     "from_docx": "Faire le PDF depuis le DOCX modifié de ce dossier (LibreOffice) : "
     "le DOCX devient le texte du courrier.",
 }
+ACCEPT_HELP = (
+    "Accepter, pour ce courrier seulement, des titulaires que l'annuaire ne peut garantir à "
+    "sa date (noté dans sa source : titulaires_acceptes)."
+)
+AcceptUnverified = Annotated[bool, typer.Option("--accept-unverified", help=ACCEPT_HELP)]
 Texts = list[str] | None
 
 
@@ -504,6 +595,7 @@ def draft(
         typer.Option("--from-docx", metavar="DOSSIER", help=DRAFT_HELP["from_docx"]),
     ] = None,
     as_json: AsJson = False,
+    accept_unverified: AcceptUnverified = False,
 ) -> None:
     """Rédiger un courrier : DOCX (à relire, à cosigner) et PDF (à envoyer)."""
     from lettres import drafting
@@ -519,7 +611,7 @@ def draft(
             raise LettresError("--from-docx DOSSIER se suffit : retirez la source ou --template")
         job = drafting.FromDocx(from_docx, force)
     elif source is not None:
-        job = drafting.Rebuild(source, out, force)
+        job = drafting.Rebuild(source, out, force, accept_unverified)
     elif template is None:
         raise LettresError(
             "indiquez un courrier à refaire (lettres draft courriers/…/lettre.md) ou un "
@@ -531,6 +623,7 @@ def draft(
             place=place, signatory=signatory, cc=cc, enclosures=enclosure or [], ref=ref,
             variables=dict(parse_variable(v) for v in var or []), out=out,
             body=read_body(body) if body is not None else None,
+            accept_unverified=accept_unverified,
         )  # fmt: skip
     outputs = parse_outputs(formats, engine, pdfa)
     ws = workspace()
@@ -881,6 +974,7 @@ def email(
         typer.Option("--open", help="Ouvrir chaque lettre.eml dans la messagerie du système."),
     ] = False,
     as_json: AsJson = False,
+    accept_unverified: AcceptUnverified = False,
 ) -> None:
     """Préparer le courriel de courriers déjà rédigés : lettre.eml, à ouvrir et envoyer.
 
@@ -892,8 +986,9 @@ def email(
     ws = workspace()
     with progress_bar(len(folders)) as advance:
         built = write_drafts(
-            ws, folders, with_docx=with_docx, attachments=attach or [], progress=advance
-        )
+            ws, folders, with_docx=with_docx, attachments=attach or [], progress=advance,
+            accept_unverified=accept_unverified,
+        )  # fmt: skip
     warnings = once([warning for item in built for warning in item.warnings])
     written = [item.path for item in built]
     for path in written:
@@ -934,6 +1029,7 @@ def send(
     with_docx: WithDocx = False,
     attach: Attach = None,
     as_json: AsJson = False,
+    accept_unverified: AcceptUnverified = False,
 ) -> None:
     """Envoyer les courriers par courriel (SMTP), chacun une seule fois ; simulation par défaut.
 
@@ -950,7 +1046,7 @@ def send(
     from lettres.sending import SendOptions, send_letters
 
     ws = workspace()
-    options = SendOptions(dry_run, resend, rate, with_docx, tuple(attach or ()))
+    options = SendOptions(dry_run, resend, rate, with_docx, tuple(attach or ()), accept_unverified)
     printer: Callable[[Any], None] = (lambda _: None) if as_json else outcome_printer()
 
     def report(outcome: Any) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lettres import protocol, recipients, templating
-from lettres.errors import LettresError
+from lettres.errors import LettresError, NotCurrent, Problem
 from lettres.letter import Letter, Window
 from lettres.markdown import parse_body
 from lettres.models import Signatory, nearest
@@ -24,6 +24,7 @@ from lettres.recipients import Recipient
 from lettres.source import Document, LetterFront
 from lettres.typography import date_line, french_date, keep_whole, typographize
 from lettres.workspace import Workspace
+from lettres.yamlfile import line_of
 
 # Characters XML 1.0 (and so DOCX) cannot hold: C0 controls but tab and newline, and non-characters.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -169,6 +170,92 @@ def letter_copies(
         for line in recipients.copy_lines(workspace.directory, keys, front.date)
         if all(r.key != recipient.key for r in line.recipients)
     ]
+
+
+def unverified_holders(
+    workspace: Workspace, front: LetterFront, resolved: Resolved | None = None
+) -> list[recipients.Currency]:
+    """The letter's recipient and copies whom the directory cannot vouch for on its date."""
+    resolved = resolved or resolve(workspace, front)
+    people = [resolved.recipient] + [
+        person for line in resolved.copies for person in line.recipients
+    ]
+    return [
+        c
+        for c in (recipients.currency_of(workspace.directory, p, front.date) for p in people)
+        if not c.current
+    ]
+
+
+def require_current(
+    workspace: Workspace,
+    front: LetterFront,
+    where: Document | None,
+    accept: bool = False,
+    resolved: Resolved | None = None,
+) -> dict[str, str]:
+    """Refuse a letter to or copied to a holder who may have left; the project's first guard.
+
+    A holder already accepted in the source (`titulaires_acceptes`, the same person) passes.
+    With `accept` (--accept-unverified), the others pass too and are returned, for the
+    caller to record in the source; otherwise NotCurrent names each post and the ways out.
+    `where` locates the messages in an existing source (None for a letter not yet written).
+    """
+    stale = [
+        c
+        for c in unverified_holders(workspace, front, resolved)
+        if front.accepted.get(c.key) != c.holder.full_name
+    ]
+    if not stale:
+        return {}
+    if accept:
+        return {c.key: c.holder.full_name for c in stale}
+    raise NotCurrent(
+        [located(workspace, front, where, c) for c in stale],
+        f"le courrier du {front.date.isoformat()} à « {front.to} » nomme "
+        + ("un titulaire" if len(stale) == 1 else f"{len(stale)} titulaires")
+        + " que l'annuaire ne peut garantir à cette date :",
+    )
+
+
+def located(
+    workspace: Workspace, front: LetterFront, where: Document | None, c: recipients.Currency
+) -> Problem:
+    message = not_current_message(c, front)
+    if where is None:
+        return Problem(None, None, message)
+    return Problem(where.path, holder_line(workspace, front, where, c.key), message)
+
+
+def not_current_message(c: recipients.Currency, front: LetterFront) -> str:
+    """One post: who, the last date vouched for, and the two ways out."""
+    earlier = front.accepted.get(c.key)
+    accepted = (
+        f" (l'acceptation notée dans la source vaut pour {earlier}, pas pour cette personne)"
+        if earlier
+        else ""
+    )
+    return (
+        f"« {c.key} » : {c.reason}{accepted}. Mettez l'annuaire à jour : si le titulaire a changé, "
+        f'« lettres recipients set {c.key} --holder "Madame Prénom Nom" --since AAAA-MM-JJ » ; '
+        f"s'il est toujours en poste, « lettres recipients verify {c.key} --date AAAA-MM-JJ ». "
+        "Ou, pour ce courrier seulement, ajoutez --accept-unverified (ce sera noté dans sa "
+        "source, titulaires_acceptes)."
+    )
+
+
+def holder_line(
+    workspace: Workspace, front: LetterFront, document: Document, key: str
+) -> int | None:
+    """The line naming `key`: destinataire, or the copies entry (the key or its group)."""
+    if key == front.to:
+        return line_of(document.front, ("destinataire",))
+    for index, entry in enumerate(front.cc):
+        group = workspace.directory.groups.get(entry)
+        named = group.keys() if group is not None else [entry]
+        if key in named:
+            return line_of(document.front, ("copies", index))
+    return line_of(document.front, ("copies",))
 
 
 @dataclass(frozen=True)

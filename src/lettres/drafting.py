@@ -18,8 +18,8 @@ from typing import Any
 
 from lettres import cosigning, guards, recipients, references
 from lettres.check import address_warnings
-from lettres.compose import compose, final
-from lettres.errors import LettresError, OutputExists, Problem
+from lettres.compose import compose, final, require_current
+from lettres.errors import LettresError, NotCurrent, OutputExists, Problem
 from lettres.files import write_atomic, write_text_atomic
 from lettres.fingerprints import add_fingerprints, record_drafted
 from lettres.folders import DOCX_NAME, SOURCE_NAME, letter_folder, output_name, slug
@@ -28,6 +28,7 @@ from lettres.letter import Letter
 from lettres.models import nearest, validate
 from lettres.outputs import Outputs, Render, finish, make_renderer
 from lettres.source import (
+    ACCEPTED_KEY,
     Document,
     LetterFront,
     TemplateFront,
@@ -35,6 +36,7 @@ from lettres.source import (
     letter_text,
     load_letter,
     load_template,
+    record_accepted,
     split_document,
 )
 from lettres.typography import lint
@@ -57,6 +59,7 @@ class NewLetters:
     variables: dict[str, str] = field(default_factory=dict)
     out: Path | None = None
     body: str | None = None  # the letter's text, written elsewhere: replaces the template's
+    accept_unverified: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Rebuild:
     source: Path
     out: Path | None = None
     force: bool = False
+    accept_unverified: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class Planned:
     numbering: references.Numbering | None = None  # a new letter gets its reference when written
     unfinished: tuple[Problem, ...] = ()  # text still to write: no PDF
     keep_docx: bool = False  # an edited DOCX to keep beside before writing over it (--force)
+    accepted: dict[str, str] = field(default_factory=dict)  # to record in an existing source
 
     @property
     def source(self) -> Path:
@@ -112,6 +117,7 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
     if request.out is not None and len(keys) > 1:
         raise LettresError("--out ne vaut que pour un seul destinataire")
     planned = []
+    refused: list[Problem] = []
     for key in keys:
         values = front_values(workspace, template, request, key)
         folder = request.out or workspace.letters_dir / (
@@ -122,10 +128,13 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
                 f"le dossier {folder} existe déjà : pour refaire ce courrier, lancez "
                 f"« lettres draft {folder / SOURCE_NAME} » ; sinon changez l'objet ou --out"
             )
-        text = letter_text(values, document.body if request.body is None else request.body)
         source = folder / SOURCE_NAME
-        parsed = split_document(source, text)
-        front = validate(LetterFront, parsed.front, source)
+        body = document.body if request.body is None else request.body
+        try:
+            text, parsed, front = accepted_source(workspace, values, body, source, request)
+        except NotCurrent as error:
+            refused += [p for p in error.problems if p not in refused]
+            continue
         numbering = references.Numbering(
             workspace.root, workspace.sender.coalition.reference_prefix, request.on.year
         )
@@ -137,6 +146,12 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
         )
         warnings = style_warnings(parsed) + window_warnings(workspace, front)
         planned.append(Planned(folder, letter, text, warnings, numbering, unfinished))
+    if refused:
+        raise NotCurrent(
+            refused,
+            "titulaires que l'annuaire ne peut garantir à la date du "
+            f"{request.on.isoformat()} ; aucun courrier n'a été écrit :",
+        )
     return planned
 
 
@@ -170,6 +185,21 @@ def is_valid_text(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def accepted_source(
+    workspace: Workspace, values: dict[str, Any], body: str, source: Path, request: NewLetters
+) -> tuple[str, Document, LetterFront]:
+    """A new letter's source text, checked for currency; acceptances go into its front matter."""
+    text = letter_text(values, body)
+    parsed = split_document(source, text)
+    front = validate(LetterFront, parsed.front, source)
+    accepted = require_current(workspace, front, None, request.accept_unverified)
+    if not accepted:
+        return text, parsed, front
+    text = letter_text({**values, ACCEPTED_KEY: accepted}, body)
+    parsed = split_document(source, text)
+    return text, parsed, validate(LetterFront, parsed.front, source)
 
 
 def front_values(
@@ -221,6 +251,7 @@ def plan_existing(
     source: Path,
     out: Path | None = None,
     force: bool = False,
+    accept_unverified: bool = False,
     *,
     writes_docx: bool = True,
 ) -> Planned:
@@ -228,6 +259,7 @@ def plan_existing(
     its DOCX holds a co-signer's edits (they would be lost)."""
     refuse_if_sent(source.parent, force)
     front, document = load_letter(source)
+    accepted = require_current(workspace, front, document, accept_unverified)
     letter = compose(workspace, front, document)
     folder = out or source.parent
     kept = cosigning.edits_to_keep(folder, source, writes_docx, force)
@@ -235,7 +267,13 @@ def plan_existing(
     warnings = style_warnings(document) + window_warnings(workspace, front)
     warnings += (kept,) if kept else ()
     return Planned(
-        folder, letter, None, warnings, unfinished=unfinished, keep_docx=kept is not None
+        folder,
+        letter,
+        None,
+        warnings,
+        unfinished=unfinished,
+        keep_docx=kept is not None,
+        accepted=accepted,
     )
 
 
@@ -317,8 +355,13 @@ def draft(
         return draft_from_docx(workspace, job, with_email)
     if isinstance(job, Rebuild):
         planned = [
-            plan_existing(workspace, job.source, job.out, job.force, writes_docx=outputs.docx)
-        ]
+            plan_existing(
+                workspace, job.source, job.out, job.force, job.accept_unverified,
+                writes_docx=outputs.docx,
+            )
+        ]  # fmt: skip
+        if planned[0].accepted:  # before the outputs, so that they are newer than the source
+            record_accepted(job.source, planned[0].accepted)
     else:
         planned = plan_new(workspace, job)
     render = make_renderer(workspace, outputs)

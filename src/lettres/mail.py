@@ -12,7 +12,7 @@ import copy
 import mimetypes
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -22,7 +22,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from lettres import guards
-from lettres.compose import Resolved, compose, final, resolve, subject
+from lettres.compose import Resolved, compose, final, require_current, resolve, subject
 from lettres.errors import MissingFile, NoAddress, Problem
 from lettres.files import write_atomic
 from lettres.folders import (
@@ -36,7 +36,7 @@ from lettres.folders import (
 )
 from lettres.models import MICROSOFT
 from lettres.recipients import Recipient
-from lettres.source import load_letter, load_template
+from lettres.source import load_letter, load_template, record_accepted
 from lettres.templating import render
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
@@ -58,6 +58,7 @@ class Built:
     folder: Path
     message: EmailMessage
     warnings: tuple[Problem, ...]
+    accepted: dict[str, str] = field(default_factory=dict)  # to record in the source (sent)
 
     @property
     def path(self) -> Path:
@@ -77,6 +78,7 @@ def build(
     with_docx: bool = False,
     attachments: Sequence[Path] = (),
     now: datetime | None = None,
+    accept_unverified: bool = False,
 ) -> Built:
     """The e-mail from the letter's own resolution, so it names whom the letter names.
 
@@ -90,6 +92,7 @@ def build(
         raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
     front, document = load_letter(source)
     resolved = resolve(workspace, front)
+    accepted = require_current(workspace, front, document, accept_unverified, resolved)
     cc, cc_warnings = copy_addresses(workspace, resolved)
     to = recipient_address(workspace, resolved.recipient)
     curly = workspace.sender.typography.curly_apostrophes
@@ -100,7 +103,7 @@ def build(
     message.set_content(cover_text(workspace, resolved))
     for path, name in files:
         attach(message, path, name)
-    return Built(folder, message, tuple(cc_warnings))
+    return Built(folder, message, tuple(cc_warnings), accepted)
 
 
 def headers(
@@ -261,6 +264,7 @@ def write_drafts(
     attachments: Sequence[Path] = (),
     now: datetime | None = None,
     progress: Callable[[Built], None] | None = None,
+    accept_unverified: bool = False,
 ) -> list[Built]:
     """Build every draft before writing any: one bad letter stops the batch with nothing written.
 
@@ -269,10 +273,24 @@ def write_drafts(
     built = []
     for folder in folders:
         built.append(
-            build(workspace, folder, with_docx=with_docx, attachments=attachments, now=now)
+            build(
+                workspace,
+                folder,
+                with_docx=with_docx,
+                attachments=attachments,
+                now=now,
+                accept_unverified=accept_unverified,
+            )
         )
         if progress:
             progress(built[-1])
     for item in built:
         write_atomic(item.path, draft_bytes(item.message))
+        record_acceptance(item)
     return built
+
+
+def record_acceptance(item: Built) -> None:
+    """--accept-unverified is noted in the letter's source, once its e-mail exists."""
+    if item.accepted:
+        record_accepted(item.folder / SOURCE_NAME, item.accepted, keep_time=True)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from lettres.errors import DataError, Problem
+from lettres.followup import parse_delay
 from lettres.protocol import CATEGORIES, Voice
 from lettres.text import excerpt
 from lettres.yamlfile import line_of
@@ -92,6 +93,34 @@ class Holder(Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.name}"
 
+    @property
+    def vouched(self) -> date:
+        """The last date on which the directory knows this person held the post."""
+        return self.verified or self.since
+
+    @model_validator(mode="after")
+    def _dates_agree(self) -> Holder:
+        """A holding ends after it starts, and is verified while it lasts."""
+        if self.until is not None and self.until < self.since:
+            raise invalid(
+                f"{self.full_name} quitterait le poste (jusqu_au {self.until}) avant d'y "
+                f"arriver (depuis {self.since}) : corrigez l'une des deux dates",
+                "jusqu_au",
+            )
+        if self.verified is not None and self.verified < self.since:
+            raise invalid(
+                f"{self.full_name} serait vérifié(e) en poste (verifie_le {self.verified}) "
+                f"avant d'y arriver (depuis {self.since}) : corrigez l'une des deux dates",
+                "verifie_le",
+            )
+        if self.verified is not None and self.until is not None and self.verified > self.until:
+            raise invalid(
+                f"{self.full_name} serait vérifié(e) en poste (verifie_le {self.verified}) "
+                f"après l'avoir quitté (jusqu_au {self.until}) : corrigez l'une des deux dates",
+                "verifie_le",
+            )
+        return self
+
 
 class Position(Model):
     title: str | Gendered = Field(alias="poste")
@@ -129,6 +158,24 @@ class Position(Model):
                     "titulaires",
                     index,
                 )
+            if before.verified is not None and before.verified >= after.since:
+                raise invalid(
+                    f"{before.full_name} serait vérifié(e) en poste (verifie_le "
+                    f"{before.verified}) après l'arrivée de {after.full_name} (depuis "
+                    f"{after.since}) : corrigez l'une des deux dates",
+                    "titulaires",
+                    index - 1,
+                    "verifie_le",
+                )
+            if before.until is not None and before.until >= after.since:
+                raise invalid(
+                    f"{before.full_name} serait encore en poste (jusqu_au {before.until}) "
+                    f"quand {after.full_name} y arrive (depuis {after.since}) : le suivant met "
+                    "fin au précédent ; retirez jusqu_au ou corrigez-le",
+                    "titulaires",
+                    index - 1,
+                    "jusqu_au",
+                )
         return self
 
 
@@ -140,9 +187,31 @@ class Group(Model):
         return [key for line in self.lines for key in ([line] if isinstance(line, str) else line)]
 
 
+DEFAULT_MARGIN = "6 mois"
+
+
 class Directory(Model):
     positions: dict[str, Position] = Field(alias="postes")
     groups: dict[str, Group] = Field(default_factory=dict, alias="groupes")
+    # How long after its last verification the directory still vouches for a holder
+    # whose end it does not know (recipients.currency).
+    margin: str = Field(DEFAULT_MARGIN, alias="marge_verification")
+
+    @field_validator("margin")
+    @classmethod
+    def _readable_margin(cls, value: str) -> str:
+        if parse_delay(value) is None:
+            raise invalid(
+                f"« marge_verification : {value} » n'est pas compris ; écrivez une durée "
+                "(« 6 mois », « 12 semaines », « 90 jours »)"
+            )
+        return value
+
+    def vouches_until(self, vouched: date) -> date:
+        """The last day a holder verified on `vouched` (and with no known end) is current."""
+        delay = parse_delay(self.margin)
+        assert delay is not None  # checked when loaded
+        return delay.after(vouched)
 
     @model_validator(mode="after")
     def _groups_name_known_positions(self) -> Directory:

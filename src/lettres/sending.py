@@ -30,7 +30,7 @@ from filelock import FileLock, Timeout
 from lettres.errors import LettresError, Problem, SendInterrupted, SettingsMissing
 from lettres.folders import JOURNAL_NAME, SENDER_FILE, SENDING_LOCK, letter_folder
 from lettres.journal import Sent, State, append_sent, read_history
-from lettres.mail import Built, attachment_names, build
+from lettres.mail import Built, attachment_names, build, record_acceptance
 from lettres.models import Sending
 from lettres.smtp import (
     PASSWORD_VARIABLE,
@@ -82,6 +82,7 @@ class SendOptions:
     rate: float | None = None
     with_docx: bool = False
     attachments: tuple[Path, ...] = ()
+    accept_unverified: bool = False  # holders the directory cannot vouch for: noted, sent
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,8 @@ def send_letters(
         planned = prepare(workspace, folders, options)
         done = [report_on(report, item) for item in planned if isinstance(item, Outcome)]
         todo = [item for item in planned if isinstance(item, Planned)]
+        for item in todo:
+            record_acceptance(item.built)
         if todo:
             secret = ask(password) if settings.user else None
             pacer = Pacer(options.rate, seams.clock, seams.sleep)
@@ -201,7 +204,11 @@ def prepare(
             planned.append(already_sent(folder, sendings[-1]))
         else:
             built = build(
-                workspace, folder, with_docx=options.with_docx, attachments=options.attachments
+                workspace,
+                folder,
+                with_docx=options.with_docx,
+                attachments=options.attachments,
+                accept_unverified=options.accept_unverified,
             )
             planned.append(Planned(built, tuple(pending)))
     return planned
