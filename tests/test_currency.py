@@ -250,9 +250,12 @@ def test_recipients_mark_the_holders_to_verify(run: Run, shipped_workspace: Path
     result = run("recipients", "cazeneuve", "--date", "2016-12-14", root=shipped_workspace)
     assert result.exit_code == 0, result.output
     out = words(result.stdout)
-    assert "interieur Monsieur Bernard Cazeneuve, Ministre de l'Intérieur À vérifier" in out
+    found = "— trouvé dans « Bernard Cazeneuve »"
+    assert (
+        f"interieur {found} Monsieur Bernard Cazeneuve, Ministre de l'Intérieur À vérifier" in out
+    )
     assert "devenu Premier ministre" in out
-    assert "premier-ministre Monsieur Bernard Cazeneuve, Premier ministre Formule" in out
+    assert f"premier-ministre {found} Monsieur Bernard Cazeneuve, Premier ministre Formule" in out
 
 
 def test_check_measures_unsent_letters_at_their_dates(run: Run, shipped_workspace: Path) -> None:
@@ -262,7 +265,7 @@ def test_check_measures_unsent_letters_at_their_dates(run: Run, shipped_workspac
     result = run("check", root=shipped_workspace)
     assert result.exit_code == 1
     assert "courriers/essai/lettre.md:2: erreur : « interieur » : Monsieur Bernard Cazeneuve" in (
-        words(result.stderr)
+        words(result.stdout)
     )
     (source.parent / "envois.jsonl").write_text(
         '{"message_id": "<a@b>", "date": "2026-11-24T10:00:00+01:00", "a": [], "cc": []}\n',
@@ -319,8 +322,8 @@ def test_verify_stamps_the_holder_on_that_date(run: Run, shipped_workspace: Path
          "écrivez « Madame Prénom Nom »"),
         (["set", "interieur", "--holder", "Monsieur Bruno", "--since", "2016-12-06"], 1,
          "écrivez « Madame Prénom Nom »"),
-        (["set", "interieur", "--holder", "Monsieur Bruno Le Roux", "--since", "6/12/2016"], 2,
-         "n'est pas une date AAAA-MM-JJ"),
+        (["set", "interieur", "--holder", "Monsieur Bruno Le Roux", "--since", "31/02/2016"], 2,
+         "le 31 février 2016 n'existe pas"),
         (["set", "interieur", "--holder", "Monsieur Bruno Le Roux", "--since", "2014-04-02"], 1,
          "a déjà un titulaire depuis le 2014-04-02 : Bernard Cazeneuve"),
         (["set", "interieur", "--holder", "Monsieur Bruno Le Roux", "--since", "2016-12-06",
@@ -374,7 +377,7 @@ def test_an_end_before_the_start_is_an_error_at_its_line(run: Run, shipped_works
     assert (
         f"destinataires.yaml:{line}: erreur : Benoît Hamon quitterait le poste (jusqu_au "
         "2014-03-01) avant d'y arriver (depuis 2014-04-02)"
-    ) in words(result.stderr)
+    ) in words(result.stdout)
 
 
 def test_the_vacancy_message_knows_the_successor(shipped_workspace: Path) -> None:

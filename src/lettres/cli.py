@@ -402,9 +402,7 @@ def recipients_set(
     ],
     since: Annotated[
         date,
-        typer.Option(
-            "--since", parser=parse_date, metavar="AAAA-MM-JJ", help="Sa prise de fonction."
-        ),
+        typer.Option("--since", parser=parse_date, metavar="DATE", help="Sa prise de fonction."),
     ],
     verified: Annotated[
         date | None,
