@@ -9,16 +9,28 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from lettres.cli import app
-from tests.helpers import REPO, Invoke
+from tests.helpers import REPO, Invoke, complete_directory
+
+
+@pytest.fixture
+def shipped_workspace(tmp_path: Path) -> Path:
+    """A copy of the repository's own workspace as shipped, safe to edit."""
+    root = tmp_path / "livre"
+    root.mkdir()
+    shutil.copy(REPO / "destinataires.yaml", root / "destinataires.yaml")
+    shutil.copytree(REPO / "modeles", root / "modeles")
+    return root
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """A copy of the repository's own workspace, safe to edit."""
+    """A copy of the repository's own workspace, its directory completed from public records
+    for the dates the tests write letters at (tests.helpers.PUBLIC_RECORD_HOLDERS)."""
     root = tmp_path / "espace"
     root.mkdir()
     shutil.copy(REPO / "destinataires.yaml", root / "destinataires.yaml")
     shutil.copytree(REPO / "modeles", root / "modeles")
+    complete_directory(root)
     return root
 
 

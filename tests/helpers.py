@@ -14,12 +14,17 @@ import sys
 import unicodedata
 import zlib
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import docx
+import pypdf
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph as DocxParagraph
 from typer.testing import Result
 
 from lettres.docx_writer import render_docx
@@ -31,6 +36,7 @@ LAYOUT = REPO / "modeles" / "lettre.typ"
 SOURCE_2015 = REPO / "courriers" / "2015-04-21-interieur-vos-engagements"
 NB = "\u00a0"  # no-break space
 MM = 72 / 25.4  # PDF points in a millimetre
+XHTML = "{http://www.w3.org/1999/xhtml}"
 
 Invoke = Callable[..., Result]
 
@@ -51,6 +57,38 @@ def lettres_process(
         [sys.executable, "-m", "lettres", *map(str, args)],
         cwd=cwd, env=environment, capture_output=True, check=False, timeout=120,
     )  # fmt: skip
+
+
+# The tests write letters on 2015-04-21, 2015-06-10, 2016-12-14 and 2017-01-05. The shipped
+# directory vouches for few holders on those dates (its verifications are those of the
+# example documents), so the tests' workspace adds what public records say (Journal
+# officiel, Council of Europe): successors the directory lacks and verifications on a date
+# the person held the post. The guard is never relaxed; the data is completed.
+PUBLIC_RECORD_HOLDERS = [  # (post, holder, since, verified)
+    ("interieur", "Monsieur Bruno Le Roux", date(2016, 12, 6), date(2016, 12, 14)),
+    ("justice", "Monsieur Jean-Jacques Urvoas", date(2016, 1, 27), date(2016, 12, 14)),
+    ("education", "Madame Najat Vallaud-Belkacem", date(2014, 8, 26), date(2016, 12, 14)),
+]
+PUBLIC_RECORD_VERIFIED = [  # (post, a day its holder then was in post)
+    ("president-republique", date(2016, 12, 14)),
+    ("premier-ministre", date(2016, 12, 14)),
+    ("affaires-sociales", date(2016, 12, 14)),
+    ("familles", date(2016, 12, 14)),
+    ("greta", date(2016, 12, 14)),  # Nicolas Le Coz, president until the end of his mandate
+    ("defenseur-droits", date(2016, 12, 14)),
+    ("defenseur-enfants", date(2016, 12, 14)),
+]
+
+
+def complete_directory(root: Path) -> None:
+    """The public record above, written with `lettres recipients set` and `verify`'s code."""
+    from lettres.directory_file import parse_person, set_holder, verify
+
+    today = date.today()
+    for key, person, since, verified in PUBLIC_RECORD_HOLDERS:
+        set_holder(root, key, parse_person(person), since, verified, today)
+    for key, on in PUBLIC_RECORD_VERIFIED:
+        verify(root, key, on, today)
 
 
 def make_letter(**changes: Any) -> Letter:
@@ -91,7 +129,7 @@ def make_letter(**changes: Any) -> Letter:
             Paragraph((Run("Nous restons à votre disposition."),)),
         ),
         closing="Veuillez agréer, Monsieur le Ministre, l'assurance de ma très haute considération.",
-        signature=("Véronique Fayet", "Présidente du Secours Catholique – Caritas France"),
+        signatures=(("Véronique Fayet", "Présidente du Secours Catholique – Caritas France"),),
         enclosures=("Synthèse de la rencontre", "Compte rendu"),
         copies=(
             "Madame Elisabeth Moiron-Braud, MIPROF",
@@ -111,9 +149,14 @@ def render_pdf(letter: Letter, layout: Path = LAYOUT, **options: Any) -> bytes:
     return PdfRenderer(layout, **options).render(letter)
 
 
+def docx_paragraphs(document: DocxDocument) -> list[DocxParagraph]:
+    """Every paragraph of the body in reading order, those in tables (signatures) included."""
+    return [DocxParagraph(p, document._body) for p in document.element.body.iter(qn("w:p"))]
+
+
 def docx_text(letter: Letter) -> str:
     document = docx.Document(io.BytesIO(render_docx(letter)))
-    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+    return "\n".join(paragraph.text for paragraph in docx_paragraphs(document))
 
 
 def compact(text: str) -> str:
@@ -150,7 +193,7 @@ def letter_parts(letter: Letter) -> list[str]:
         letter.appellation,
         *body,
         letter.closing,
-        *letter.signature,
+        *[line for block in letter.signatures for line in block],
         *([letter.enclosures_line] if letter.enclosures_line else []),
         *([letter.copies_heading] if letter.copies_heading else []),
         *letter.copy_lines,
@@ -170,3 +213,62 @@ def tiny_png() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def give_the_minister_an_address(root: Path) -> None:
+    """The shipped directory has no e-mail address: one is needed to send."""
+    path = root / "destinataires.yaml"
+    text = path.read_text(encoding="utf-8")
+    head, sep, tail = text.partition("  interieur:")
+    tail = tail.replace("courriel: null", "courriel: ministre@interieur.gouv.fr", 1)
+    path.write_text(head + sep + tail, encoding="utf-8")
+
+
+# --- printed pages, read back ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintedLine:
+    """A line as pdftotext sees it on the page: its words, its box in millimetres."""
+
+    page: int  # from 0
+    text: str  # words joined by single spaces (no-break spaces read as spaces)
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+def printed_lines(pdf: bytes) -> list[PrintedLine]:
+    """Every line of every page, top to bottom, from `pdftotext -bbox-layout`."""
+    result = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    root = ElementTree.fromstring(result.stdout)
+    found: list[PrintedLine] = []
+    for number, page in enumerate(root.iter(f"{XHTML}page")):
+        lines = []
+        for line in page.iter(f"{XHTML}line"):
+            words = [word.text or "" for word in line.iter(f"{XHTML}word")]
+            box = [float(line.get(name, "0")) / MM for name in ("xMin", "yMin", "xMax", "yMax")]
+            text = " ".join(words).replace("\u00a0", " ")
+            lines.append(PrintedLine(number, text, *box))
+        found += sorted(lines, key=lambda line: (round(line.top, 1), line.left))
+    return found
+
+
+def page_count(pdf: bytes) -> int:
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def libreoffice_pdfs(letters: list[Letter], folder: Path) -> list[bytes]:
+    """The DOCX of each letter as LibreOffice prints it (one LibreOffice run for all)."""
+    from lettres.libreoffice import convert_with_libreoffice
+
+    paths = []
+    for index, letter in enumerate(letters):
+        path = folder / f"lettre-{index}.docx"
+        path.write_bytes(render_docx(letter))
+        paths.append(path)
+    convert_with_libreoffice(paths)
+    return [path.with_suffix(".pdf").read_bytes() for path in paths]

@@ -8,7 +8,7 @@ import pytest
 
 from lettres.compose import compose, resolve
 from lettres.errors import LettresError
-from lettres.letter import Letter, ListBlock, Paragraph, Run
+from lettres.letter import Letter, ListBlock, Paragraph, Run, Window
 from lettres.models import validate
 from lettres.source import LetterFront, split_document
 from lettres.workspace import load_workspace
@@ -31,7 +31,7 @@ def test_default_closing_and_signature(workspace: Path) -> None:
     assert made.closing == (
         "Je vous prie d'agréer, Monsieur le Ministre, l'expression de ma très haute considération."
     )
-    assert made.signature[0] == "Véronique Fayet"
+    assert made.signatures[0][0] == f"Véronique{NB}Fayet"
 
 
 def test_the_coalition_signs_in_its_own_voice(workspace: Path) -> None:
@@ -40,8 +40,8 @@ def test_the_coalition_signs_in_its_own_voice(workspace: Path) -> None:
         "Les membres du Collectif vous prient d'agréer, Madame la Présidente, "
         "l'expression de leur haute considération."
     )
-    assert made.signature == (
-        f"Le Collectif «{NB}Ensemble contre la traite des êtres humains{NB}»",
+    assert made.signatures == (
+        (f"Le Collectif «{NB}Ensemble{NB}contre{NB}la{NB}traite{NB}des{NB}êtres{NB}humains{NB}»",),
     )
 
 
@@ -151,3 +151,55 @@ def test_an_unknown_typography_setting_is_named(workspace: Path) -> None:
     )
     with pytest.raises(LettresError, match="apostrophe_courbe"):
         load_workspace(workspace)
+
+
+def test_a_link_is_followed_by_its_address_unless_it_is_its_text(workspace: Path) -> None:
+    body = (
+        "Voir [le site](https://www.contrelatraite.org/), <https://www.legifrance.gouv.fr/>, "
+        "[www.contrelatraite.org](https://www.contrelatraite.org) et [Geneviève]"
+        "(mailto:genevieve.colas@secours-catholique.org)."
+    )
+    made = letter(workspace, body=body)
+    (paragraph,) = made.body
+    assert isinstance(paragraph, Paragraph)
+    assert "".join(run.text for run in paragraph.runs) == (
+        "Voir le site (https://www.contrelatraite.org/), https://www.legifrance.gouv.fr/, "
+        "www.contrelatraite.org et Geneviève (genevieve.colas@secours-catholique.org)."
+    )
+    address = next(run for run in paragraph.runs if run.text == "https://www.contrelatraite.org/")
+    assert address.link == "https://www.contrelatraite.org/"  # still a link on screen
+
+
+def test_the_window_comes_from_the_workspace(workspace: Path) -> None:
+    assert letter(workspace).window == Window(110, 48, 85)
+    path = workspace / "modeles" / "collectif.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text + "\nmise_en_page:\n  fenetre: {x: 100, y: 50, largeur: 90}\n", encoding="utf-8"
+    )
+    assert letter(workspace).window == Window(100, 50, 90)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("{x: 150, largeur: 85}", "sort de la page"),
+        ("{y: 200}", "doit être dans le haut de la page"),
+        ("{x: cent}", "« x » doit être un nombre (en millimètres)"),
+        ("{hauteur: 40}", "champ inconnu « hauteur »"),
+    ],
+)
+def test_a_window_off_the_page_is_refused_at_its_line(
+    workspace: Path, setting: str, message: str
+) -> None:
+    from lettres.errors import DataError
+
+    path = workspace / "modeles" / "collectif.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 3
+    path.write_text(text + f"\nmise_en_page:\n  fenetre: {setting}\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_workspace(workspace)
+    problem = caught.value.problems[0]
+    assert message in problem.message and problem.path == path
+    assert problem.line in (line - 1, line)

@@ -74,9 +74,13 @@ def test_mail_merge_one_letter_per_recipient(run: Run, workspace: Path) -> None:
         "2016-12-14-interieur", "2016-12-14-justice",
     ]  # fmt: skip
     assert "5 courrier(s), 10 fichier(s) écrit(s)" in result.stdout
+    # Each letter names the holder on its date (Christiane Taubira left on 2016-01-27).
     justice = paragraphs(next(f for f in folders if "justice" in f.name) / "lettre.docx")
-    assert "Madame la Garde des Sceaux," in justice
-    assert f"Madame{NB}Christiane{NB}Taubira" in justice
+    assert "Monsieur le Garde des Sceaux," in justice
+    assert f"Monsieur{NB}Jean-Jacques{NB}Urvoas" in justice
+    social = paragraphs(next(f for f in folders if "sociales" in f.name) / "lettre.docx")
+    assert "Madame la Ministre," in social
+    assert f"Madame{NB}Marisol{NB}Touraine" in social
 
 
 def test_templates_are_listed_with_their_variables(run: Run) -> None:
@@ -95,8 +99,9 @@ def test_missing_variables_become_visible_placeholders(run: Run, workspace: Path
     lines = (folder / "lettre.md").read_text(encoding="utf-8").splitlines()
     for name in ("date_rencontre", "engagements"):
         number = next(n for n, line in enumerate(lines, 1) if line.startswith(f"  {name}:"))
-        assert f"lettre.md:{number}: la variable « {name} » est encore à compléter" in " ".join(
-            result.stderr.split()
+        assert (
+            f"lettre.md:{number}: avertissement : la variable « {name} » est encore à compléter"
+            in " ".join(result.stderr.split())
         )
     assert any("[à compléter" in t for t in paragraphs(folder / "lettre.docx"))
 
@@ -267,8 +272,8 @@ def test_ordinals_and_mr_are_warned_not_rewritten(run: Run, workspace: Path) -> 
     result = run("draft", str(source), "--format", "docx")
     assert result.exit_code == 0, result.output
     warnings = " ".join(result.stderr.split())
-    assert "lettre.md : ligne 9 : « 2ème » s'écrit « 2e »" in warnings
-    assert "ligne 9 : « Mr » s'écrit « M. »" in warnings
+    assert "lettre.md:9: avertissement : « 2ème » s'écrit « 2e »" in warnings
+    assert "lettre.md:9: avertissement : « Mr » s'écrit « M. »" in warnings
     assert "Le 2ème plan, selon Mr Dupont." in paragraphs(source.parent / "lettre.docx")
 
 
@@ -281,8 +286,69 @@ def test_first_of_the_month_and_capitalised_titles_are_warned(run: Run, workspac
     result = run("draft", str(source), "--format", "docx")
     assert result.exit_code == 0, result.output
     warnings = " ".join(result.stderr.split())
-    assert "lettre.md : ligne 7 : « 1 février » s'écrit « 1er février »" in warnings
-    assert "lettre.md : ligne 7 : « Premier Ministre » s'écrit « Premier ministre »" in warnings
-    assert "lettre.md : ligne 9 : « du Ministère » s'écrit « du ministère »" in warnings
+    assert "lettre.md:7: avertissement : « 1 février » s'écrit « 1er février »" in warnings
+    assert (
+        "lettre.md:7: avertissement : « Premier Ministre » s'écrit « Premier ministre »" in warnings
+    )
+    assert "lettre.md:9: avertissement : « du Ministère » s'écrit « du ministère »" in warnings
     assert "« Monsieur le Ministre » s'écrit" not in warnings  # an appellation keeps its capital
     assert f"le 1{NB}février." in " ".join(paragraphs(source.parent / "lettre.docx"))
+
+
+# --- the address and the envelope's window -------------------------------------------------
+
+TEN_LINES = (
+    "adresse: [Cabinet du ministre, Bureau 12, Escalier B, Bâtiment Lumière, Place Beauvau, "
+    "Service du courrier, Secrétariat particulier, 75800 PARIS CEDEX 08]"
+)
+
+
+def edit_directory(workspace: Path, old: str, new: str) -> int:
+    """Edit destinataires.yaml; the line of the edit, from 1."""
+    path = workspace / "destinataires.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        (TEN_LINES, "« interieur », bloc adresse : 10 lignes, 6 au plus"),
+        ("adresse: []", "« interieur » : adresse postale inconnue"),
+        (
+            "adresse: [Place Beauvau et la très longue rue du Faubourg, 75800 PARIS CEDEX 08]",
+            "« interieur », ligne 3 du bloc adresse : 47 caractères, 38 au plus",
+        ),
+    ],
+    ids=["dix-lignes", "sans-adresse", "ligne-longue"],
+)
+def test_draft_warns_of_an_address_that_does_not_fit_the_window(
+    run: Run, workspace: Path, new: str, expected: str
+) -> None:
+    line = edit_directory(workspace, "adresse: [Place Beauvau, 75800 PARIS CEDEX 08]", new)
+    result = new_letter(run, "--to", "interieur")
+    assert result.exit_code == 0, result.output
+    assert f"destinataires.yaml:{line}: avertissement : {expected}" in result.stderr.replace(
+        "\n", " "
+    )
+    folder = workspace / "courriers" / "2016-12-14-interieur-demande-de-rencontre"
+    text = paragraphs(folder / "lettre.docx")
+    if new == TEN_LINES:  # printed whole all the same
+        for part in ("Cabinet du ministre", "Secrétariat particulier", "75800 PARIS CEDEX 08"):
+            assert part in text
+    rebuilt = run("draft", str(folder / "lettre.md"), "--format", "docx")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"destinataires.yaml:{line}: avertissement : {expected}" in rebuilt.stderr.replace(
+        "\n", " "
+    )
+    checked = run("check")
+    reported = f"destinataires.yaml:{line}: avertissement : {expected}"
+    assert reported in checked.stdout.replace("\n", " ")
+
+
+def test_a_fitting_address_gives_no_window_warning(run: Run) -> None:
+    result = new_letter(run, "--to", "interieur")
+    assert result.exit_code == 0, result.output
+    assert "bloc adresse" not in result.stderr and "adresse postale" not in result.stderr

@@ -59,14 +59,23 @@ def test_folders_import_nothing_of_the_pipeline() -> None:
     assert graph()["text"] == set()
 
 
+CLI_LAYER = {"cli", "cli_fr"}  # the commands, and the French of typer and click
+
+
 def test_only_the_cli_imports_typer_and_rich() -> None:
     users = {module for module in graph() if third_party(module) & {"typer", "rich", "click"}}
-    assert users == {"cli"}
+    assert users == CLI_LAYER
+
+
+def test_the_core_never_imports_the_cli() -> None:
+    for module, imported in graph().items():
+        if module not in CLI_LAYER | {"__main__"}:
+            assert not imported & CLI_LAYER, module
 
 
 def test_the_core_never_prints_nor_exits() -> None:
     for module in graph():
-        if module in ("cli", "__main__"):
+        if module in CLI_LAYER | {"__main__"}:
             continue
         tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
         calls = {

@@ -57,8 +57,11 @@ def test_headers_copies_and_attachments(addressed: Path, run: Run, tmp_path: Pat
     assert addresses(message, "Cc") == [
         "cncdh@cncdh.fr", "greta@coe.int", "defenseur@defenseurdesdroits.fr"
     ]  # fmt: skip
-    assert len(warnings) == 1
-    assert "Madame Elisabeth Moiron-Braud (miprof)" in warnings[0]
+    [warning] = warnings
+    assert "Madame Elisabeth Moiron-Braud (miprof)" in warning.message
+    assert warning.path == addressed / "destinataires.yaml"
+    text = warning.path.read_text(encoding="utf-8").splitlines()
+    assert warning.line is not None and text[warning.line - 1].strip() == "courriel: null"
     front, document = load_letter(folder / "lettre.md")
     subject = compose(load_workspace(addressed), front, document).subject
     assert message["Subject"] == subject

@@ -185,8 +185,8 @@ def test_microsoft_settings_are_checked(
         stream.write("".join(f"  {line}\n" for line in lines))
     result = run("check")
     assert result.exit_code == 1
-    assert expected in " ".join(result.stderr.split())
-    assert "collectif.yaml:" in result.stderr
+    assert expected in " ".join(result.stdout.split())
+    assert "collectif.yaml:" in result.stdout
 
 
 def test_microsoft_defaults(workspace: Path) -> None:

@@ -308,7 +308,7 @@ def test_sent_by_hand_has_the_effects_of_send(
     [
         (["--date", "2015-04-20"], "ne peut pas précéder le courrier"),
         (["--date", "2999-01-01"], "serait dans l'avenir"),
-        (["--date", "21/04/2015"], "n'est pas une date AAAA-MM-JJ"),
+        (["--date", "21/04/15"], "écrivez l'année en entier"),  # 21/04/2015 is understood
     ],
 )
 def test_sent_refuses_an_impossible_date(

@@ -92,33 +92,53 @@ def test_emoji_gives_one_clean_error_for_the_pdf(run: Run, letter_2015: Path) ->
     assert run("draft", str(letter_2015), "--format", "docx").exit_code == 0
 
 
-def test_open_without_a_viewer(
-    run: Run, letter_2015: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(shutil, "which", lambda name: None)
-    result = run("draft", str(letter_2015), "--open")
-    assert result.exit_code == 1
-    assert "aucune visionneuse trouvée" in result.stderr
-    assert letter_2015.with_name("lettre.pdf").exists()  # the letter itself was written
-
-
-def test_open_with_a_viewer(
-    run: Run, letter_2015: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def fake_viewer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An xdg-open that writes down what it was asked to open; the only one on the PATH."""
     opened = tmp_path / "ouvert.txt"
     viewer = tmp_path / "bin" / "xdg-open"
     viewer.parent.mkdir()
     viewer.write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
     viewer.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{viewer.parent}:/usr/bin:/bin")
-    result = run("draft", str(letter_2015), "--open")
-    assert result.exit_code == 0, result.output
-    assert "Ouvert :" in result.stdout
+    monkeypatch.setenv("PATH", str(viewer.parent))
+    return opened
+
+
+def wait_for(path: Path) -> str:
     for _ in range(100):
-        if opened.exists() and opened.read_text(encoding="utf-8").strip():
+        if path.exists() and path.read_text(encoding="utf-8").strip():
             break
         time.sleep(0.05)
-    assert opened.read_text(encoding="utf-8").strip().endswith("lettre.pdf")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def test_open_without_a_viewer_warns_and_succeeds(
+    run: Run, letter_2015: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "vide").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "vide"))  # no xdg-open anywhere
+    result = run("draft", str(letter_2015), "--open")
+    assert result.exit_code == 0, result.output  # the letter is written: that is what counts
+    assert "impossible d'ouvrir" in result.stderr and "ouvrez le fichier vous-même" in result.stderr
+    assert letter_2015.with_name("lettre.pdf").exists()
+
+
+def test_open_with_a_viewer(
+    run: Run, letter_2015: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = fake_viewer(tmp_path, monkeypatch)
+    result = run("draft", str(letter_2015), "--open")
+    assert result.exit_code == 0, result.output
+    assert "Ouvert :" in result.stderr
+    assert wait_for(opened).endswith("lettre.pdf")
+
+
+def test_open_the_docx_when_only_the_docx_was_asked(
+    run: Run, letter_2015: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = fake_viewer(tmp_path, monkeypatch)
+    result = run("draft", str(letter_2015), "--format", "docx", "--open")
+    assert result.exit_code == 0, result.output
+    assert wait_for(opened).endswith("lettre.docx")
 
 
 def set_logo(workspace: Path, logo: str) -> None:

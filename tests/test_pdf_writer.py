@@ -224,7 +224,7 @@ def test_typst_syntax_in_every_field_prints_literally() -> None:
             ListBlock(True, ((Run(s),),)),
         ),
         closing=s,
-        signature=(s,),
+        signatures=((s,),),
         enclosures=(s,),
         copies=(s,),
         members_heading=s,

@@ -217,5 +217,5 @@ def test_check_names_a_follow_up_whose_letter_is_gone(run: Run, workspace: Path)
     assert result.exit_code == 1
     assert (
         f"lettre.md:{line}: erreur : « relance_de: ../2015-04-21-ailleurs » ne mène à aucun courrier"
-        in result.stderr
+        in result.stdout
     )

@@ -295,7 +295,7 @@ def test_one_recipient_refused_while_the_others_are_accepted(
     warning = " ".join(result.stderr.split())
     for name in ("interieur", "justice"):
         assert (
-            f"{name} : greta@coe.int refusé par le serveur (550 5.1.1 Destinataire inconnu) ; ce destinataire n'a rien reçu"
+            f"{name}: avertissement : greta@coe.int refusé par le serveur (550 5.1.1 Destinataire inconnu) ; ce destinataire n'a rien reçu"
             in warning
         )
     assert warning.count("Moiron-Braud (miprof)") == 1  # the same warning once per batch
@@ -352,15 +352,15 @@ def test_bad_server_settings_are_located(workspace: Path, run: Run) -> None:
     assert result.exit_code == 1
     lines = (workspace / "modeles" / "collectif.yaml").read_text(encoding="utf-8").splitlines()
     line = next(n for n, t in enumerate(lines, 1) if "securite: tls" in t)
-    assert f"collectif.yaml:{line}:" in result.stderr
-    assert "« securite » vaut « tls »" in " ".join(result.stderr.split())
+    assert f"collectif.yaml:{line}:" in result.stdout  # check's findings are its result
+    assert "« securite » vaut « tls »" in " ".join(result.stdout.split())
 
 
 def test_a_port_out_of_range_is_located(workspace: Path, run: Run) -> None:
     configure(workspace, 70000)
     result = run("check")
     assert result.exit_code == 1
-    assert "port 70000 impossible" in result.stderr
+    assert "port 70000 impossible" in result.stdout
 
 
 # Bad input: each a clear message, exit 1, nothing sent, every journal as it was.
@@ -426,9 +426,10 @@ def test_an_invalid_address_is_reported_at_its_line_by_check_and_send(
         ["send", "--no-dry-run", str(letters[0])],
     ):
         result = run(*command)
+        said = result.stdout if command == ["check"] else result.stderr
         assert result.exit_code == 1, command
-        assert f"destinataires.yaml:{line}:" in result.stderr, command
-        assert "« cncdh.cncdh.fr » n'est pas une adresse électronique valide" in result.stderr
+        assert f"destinataires.yaml:{line}:" in said, command
+        assert "« cncdh.cncdh.fr » n'est pas une adresse électronique valide" in said
 
 
 def test_header_injection_through_send_reaches_nobody_else(

@@ -165,7 +165,7 @@ def test_check_reports_an_include_in_a_template(run: Run, workspace: Path) -> No
     result = run("check")
     assert result.exit_code == 1
     assert f"demande-rencontre.md:{line}: erreur : « {{% include %}} » n'est pas permis" in (
-        result.stderr
+        result.stdout
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lettres.errors import Problem
 from lettres.typography import NB_HYPHEN, NBSP, NNBSP, date_line, french_date, lint, typographize
 
 # ----------------------------------------------------------------------------- dates
@@ -227,20 +229,20 @@ def test_markdown_lines_are_neither_joined_nor_split() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("le 2ème rapport", ["ligne 1 : « 2ème » s'écrit « 2e »"]),
-        ("le 3eme rapport", ["ligne 1 : « 3eme » s'écrit « 3e »"]),
-        ("le 4ième rapport", ["ligne 1 : « 4ième » s'écrit « 4e »"]),
-        ("les 2èmes rapports", ["ligne 1 : « 2èmes » s'écrit « 2es »"]),
-        ("la 1ère fois", ["ligne 1 : « 1ère » s'écrit « 1re »"]),
-        ("la 1ere fois", ["ligne 1 : « 1ere » s'écrit « 1re »"]),
-        ("les 1ères fois", ["ligne 1 : « 1ères » s'écrit « 1res »"]),
-        ("le 1ème", ["ligne 1 : « 1ème » s'écrit « 1er » ou « 1re »"]),
-        ("le 2nd", ["ligne 1 : « 2nd » s'écrit « 2e » (ou « 2d » pour « second »)"]),
-        ("la 2nde", ["ligne 1 : « 2nde » s'écrit « 2e » (ou « 2de » pour « seconde »)"]),
-        ("le XIXème siècle", ["ligne 1 : « XIXème » s'écrit « XIXe »"]),
-        ("la Vème République", ["ligne 1 : « Vème » s'écrit « Ve »"]),
-        ("Mr Dupont", ["ligne 1 : « Mr » s'écrit « M. » (Monsieur ; « Mr » est anglais)"]),
-        ("Mr. Dupont", ["ligne 1 : « Mr. » s'écrit « M. » (Monsieur ; « Mr » est anglais)"]),
+        ("le 2ème rapport", [(1, "« 2ème » s'écrit « 2e »")]),
+        ("le 3eme rapport", [(1, "« 3eme » s'écrit « 3e »")]),
+        ("le 4ième rapport", [(1, "« 4ième » s'écrit « 4e »")]),
+        ("les 2èmes rapports", [(1, "« 2èmes » s'écrit « 2es »")]),
+        ("la 1ère fois", [(1, "« 1ère » s'écrit « 1re »")]),
+        ("la 1ere fois", [(1, "« 1ere » s'écrit « 1re »")]),
+        ("les 1ères fois", [(1, "« 1ères » s'écrit « 1res »")]),
+        ("le 1ème", [(1, "« 1ème » s'écrit « 1er » ou « 1re »")]),
+        ("le 2nd", [(1, "« 2nd » s'écrit « 2e » (ou « 2d » pour « second »)")]),
+        ("la 2nde", [(1, "« 2nde » s'écrit « 2e » (ou « 2de » pour « seconde »)")]),
+        ("le XIXème siècle", [(1, "« XIXème » s'écrit « XIXe »")]),
+        ("la Vème République", [(1, "« Vème » s'écrit « Ve »")]),
+        ("Mr Dupont", [(1, "« Mr » s'écrit « M. » (Monsieur ; « Mr » est anglais)")]),
+        ("Mr. Dupont", [(1, "« Mr. » s'écrit « M. » (Monsieur ; « Mr » est anglais)")]),
         (
             "le 1er, la 1re, les 1ers, les 1res, le 2e, les 2es, le XXIe siècle, M. Dupont, MM. X",
             [],
@@ -248,25 +250,34 @@ def test_markdown_lines_are_neither_joined_nor_split() -> None:
         ("Mrs, Mrabet, la Cère, le 2 ème", []),
         (
             "le 1 février",
-            ["ligne 1 : « 1 février » s'écrit « 1er février » (le premier jour du mois)"],
+            [(1, "« 1 février » s'écrit « 1er février » (le premier jour du mois)")],
         ),
         ("le 1er février, le 11 mars, le 21 mai, 1 million", []),
-        ("le Premier Ministre", ["ligne 1 : « Premier Ministre » s'écrit « Premier ministre »"]),
-        ("la Première Ministre", ["ligne 1 : « Première Ministre » s'écrit « Première ministre »"]),
+        ("le Premier Ministre", [(1, "« Premier Ministre » s'écrit « Premier ministre »")]),
+        ("la Première Ministre", [(1, "« Première Ministre » s'écrit « Première ministre »")]),
         (
             "écrire au Ministère de l'Intérieur",
             [
-                "ligne 1 : « au Ministère » s'écrit « au ministère » dans le texte (la majuscule "
-                "ne va qu'à l'appellation : « Monsieur le Ministre »)"
+                (
+                    1,
+                    "« au Ministère » s'écrit « au ministère » dans le texte (la majuscule "
+                    "ne va qu'à l'appellation : « Monsieur le Ministre »)",
+                )
             ],
         ),
         (
             "Le Ministre l'a dit à votre Préfecture",
             [
-                "ligne 1 : « Le Ministre » s'écrit « Le ministre » dans le texte (la majuscule ne "
-                "va qu'à l'appellation : « Monsieur le Ministre »)",
-                "ligne 1 : « votre Préfecture » s'écrit « votre préfecture » dans le texte (la "
-                "majuscule ne va qu'à l'appellation : « Monsieur le Ministre »)",
+                (
+                    1,
+                    "« Le Ministre » s'écrit « Le ministre » dans le texte (la majuscule ne "
+                    "va qu'à l'appellation : « Monsieur le Ministre »)",
+                ),
+                (
+                    1,
+                    "« votre Préfecture » s'écrit « votre préfecture » dans le texte (la "
+                    "majuscule ne va qu'à l'appellation : « Monsieur le Ministre »)",
+                ),
             ],
         ),
         (
@@ -278,15 +289,16 @@ def test_markdown_lines_are_neither_joined_nor_split() -> None:
         (
             "Mr X\nle 2ème\n\net la 1ère",
             [
-                "ligne 1 : « Mr » s'écrit « M. » (Monsieur ; « Mr » est anglais)",
-                "ligne 2 : « 2ème » s'écrit « 2e »",
-                "ligne 4 : « 1ère » s'écrit « 1re »",
+                (1, "« Mr » s'écrit « M. » (Monsieur ; « Mr » est anglais)"),
+                (2, "« 2ème » s'écrit « 2e »"),
+                (4, "« 1ère » s'écrit « 1re »"),
             ],
         ),
     ],
 )
-def test_lint_names_the_right_form(text: str, expected: list[str]) -> None:
-    assert lint(text) == expected
+def test_lint_names_the_right_form(text: str, expected: list[tuple[int, str]]) -> None:
+    path = Path("lettre.md")
+    assert lint(text, 1, path) == [Problem(path, line, message) for line, message in expected]
 
 
 def test_lint_does_not_rewrite() -> None:

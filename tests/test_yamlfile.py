@@ -23,7 +23,7 @@ def test_front_matter_offset() -> None:
 @pytest.mark.parametrize(
     ("content", "line", "words"),
     [
-        (b"a: 1\nb: [\n", 3, "YAML invalide"),
+        (b"a: 1\nb: [\n", 2, "YAML invalide, colonne 4 : le crochet « [ » ouvert ici"),
         (b"a: 1\nb: 2\na: 3\n", 3, "définie deux fois (déjà ligne 1)"),
         (b"a: 2014-13-45\n", 1, "n'est pas une date valide"),
         (b"", 1, "le fichier est vide"),
@@ -100,3 +100,30 @@ def test_a_long_duplicate_key_is_quoted_short() -> None:
         parse_yaml(f"'{key}': 1\n'{key}': 2\n", Path("f.yaml"))
     assert f"« {'k' * 60}… » est définie deux fois" in str(caught.value)
     assert len(str(caught.value)) < 200
+
+
+# (text, line and column to fix, words of the message): the line of the mistake, not the
+# line after it where PyYAML notices it, and never PyYAML's English.
+SYNTAX_ERRORS = [
+    ("a: 1\nb\nc: 2\n", 2, 1, "il manque « : » après la clé"),
+    ("a:\n\tb: 1\n", 2, 1, "une tabulation sert d'indentation : remplacez-la par des espaces"),
+    ("a:\n  b: 1\n\tc: 2\n", 3, 1, "une tabulation sert d'indentation"),
+    ("a:\n  b: 1\n c: 2\n", 3, 2, "n'est pas alignée sur les clés de même niveau"),
+    ('a: "abc\nb: 2\n', 1, 4, "le guillemet ouvert ici n'est jamais fermé"),
+    ("a: {x: 2\nb: 3\n", 1, 4, "l'accolade « { » ouverte ici"),
+    ("objet: Vos engagements : la traite\n", 1, 24, "mettez toute la valeur entre guillemets"),
+    ("a: @x\n", 1, 4, "ne peut pas commencer par « @ »"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "words"), SYNTAX_ERRORS)
+def test_syntax_errors_point_at_the_mistake_in_french(
+    text: str, line: int, column: int, words: str
+) -> None:
+    with pytest.raises(DataError) as caught:
+        parse_yaml(text, Path("lettre.md"), first_line=2)
+    message = str(caught.value)
+    assert message.startswith(f"lettre.md:{line + 1}: YAML invalide, colonne {column} : ")
+    assert words in message
+    for english in ("could not", "found", "expected", "while", "scanning", "mapping"):
+        assert english not in message

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from lettres import references, relance, signatories
-from lettres.errors import DataError, LettresError, Problem
+from lettres.compose import require_current
+from lettres.errors import DataError, LettresError, NotCurrent, Problem
 from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, SENDER_FILE, TEMPLATES_DIR, letter_sources
-from lettres.postal import check_address
+from lettres.journal import is_sent
+from lettres.postal import check_address, fit_problems
 from lettres.recipients import Recipient
 from lettres.source import load_letter, load_template
 from lettres.templating import compile_template
@@ -32,8 +34,14 @@ def check_workspace(root: Path, today: date) -> Report:
         workspace = load_workspace(root)
     except DataError as error:
         return Report(error.problems + sources, [])
-    errors = sources + logo_problems(workspace) + signatory_problems(workspace)
-    return Report(errors, sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0))
+    errors = (
+        sources
+        + logo_problems(workspace)
+        + signatory_problems(workspace)
+        + letters_on_their_dates(workspace)
+    )
+    warnings = sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0)
+    return Report(errors, warnings)
 
 
 def signatory_problems(workspace: Workspace) -> list[Problem]:
@@ -67,9 +75,32 @@ def logo_problems(workspace: Workspace) -> list[Problem]:
     return []
 
 
+def letters_on_their_dates(workspace: Workspace) -> list[Problem]:
+    """Each unsent letter's recipient and copies, resolved and vouched for at its own date.
+
+    A letter already sent (it has a journal) is history: who held the post then is what it
+    says, and nothing can be done about it now.
+    """
+    problems: list[Problem] = []
+    for path in letter_sources(workspace.letters_dir):
+        if is_sent(path.parent):
+            continue
+        try:
+            front, document = load_letter(path)
+        except DataError:
+            continue  # already reported by source_problems
+        try:
+            require_current(workspace, front, document)
+        except NotCurrent as error:
+            problems += error.problems
+        except LettresError as error:
+            problems.append(Problem(path, line_of(document.front, ("destinataire",)), str(error)))
+    return problems
+
+
 def source_problems(root: Path) -> list[Problem]:
     """Templates and letter sources: a front matter that does not validate, a Jinja2 syntax
-    error. What depends on a letter's date (holders, variables) is for `draft` to say."""
+    error. The holders at each letter's date are for letters_on_their_dates."""
     problems: list[Problem] = []
     for path in sorted((root / TEMPLATES_DIR).glob("*.md")):
         try:
@@ -140,20 +171,38 @@ def directory_warnings(workspace: Workspace, today: date) -> list[Problem]:
                     "électronique (courriel) ; les envois par courriel ne l'atteindront pas",
                 )
             )
-        block = Recipient(key, position, holder).address_block()
-        if not position.address:
-            warnings.append(
-                Problem(
-                    path,
-                    line_of(raw, (*here, "adresse")),
-                    f"« {key} » : adresse postale "
-                    "inconnue ; un courrier papier ne pourra pas lui être adressé",
-                )
-            )
-            continue
-        for number, message in check_address(block):
-            where = f"ligne {number} du bloc adresse" if number else "bloc adresse"
-            warnings.append(
-                Problem(path, line_of(raw, (*here, "adresse")), f"« {key} », {where} : {message}")
-            )
+        warnings += address_warnings(workspace, Recipient(key, position, holder))
     return warnings
+
+
+def address_warnings(
+    workspace: Workspace, recipient: Recipient, only_fit: bool = False
+) -> list[Problem]:
+    """What La Poste would stumble on in a recipient's block, at its line of the directory.
+
+    `only_fit`: only a block that does not fit the envelope's window, or no address at
+    all (what `draft` warns of; `check` says everything).
+    """
+    path = workspace.root / DIRECTORY_FILE
+    line = line_of(workspace.raw[path], ("postes", recipient.key, "adresse"))
+    key = recipient.key
+    if not recipient.position.address:
+        return [
+            Problem(
+                path,
+                line,
+                f"« {key} » : adresse postale inconnue ; un courrier papier ne pourra pas lui "
+                "être adressé (ajoutez « adresse: [...] » à ce poste)",
+            )
+        ]
+    block = recipient.address_block()
+    issues = fit_problems(block) if only_fit else check_address(block)
+    return [
+        Problem(
+            path,
+            line,
+            f"« {key} », {f'ligne {number} du bloc adresse' if number else 'bloc adresse'} : "
+            + message,
+        )
+        for number, message in issues
+    ]

@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
+from lettres import cli_fr
 from lettres.errors import LettresError, Problem
 from lettres.text import visible
 
 if TYPE_CHECKING:  # the core is imported inside each command: `--help` stays fast
     from rich.console import Console
 
-    from lettres.drafting import Progress
     from lettres.models import Directory
     from lettres.workspace import Workspace
 
@@ -34,7 +35,9 @@ app = typer.Typer(
     "« Ensemble contre la traite des êtres humains ».",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
+    cls=cli_fr.FrenchGroup,
+    context_settings=cli_fr.CONTEXT_SETTINGS,
 )
 
 
@@ -48,6 +51,28 @@ def console(stderr: bool = False) -> Console:
 
 def say(text: str, *, stderr: bool = False) -> None:
     console(stderr).print(text)
+
+
+def note(text: str) -> None:
+    """What -v adds: the files read and written, on stderr."""
+    if _state["verbosity"] > 0:
+        typer.echo(text, err=True)
+
+
+def emit_json(data: Any) -> None:
+    """A command's result for another program: the shapes are documented in the README."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def problem_record(problem: Problem | str) -> dict[str, Any]:
+    if isinstance(problem, str):
+        return {"fichier": None, "ligne": None, "message": problem}
+    path = shown(problem.path)
+    return {
+        "fichier": str(path) if path else None,
+        "ligne": problem.line,
+        "message": problem.message,
+    }
 
 
 def escape(text: str) -> str:
@@ -68,8 +93,11 @@ def echo(text: str | bytes, *, nl: bool = True) -> None:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def command(name: str | None = None) -> Callable[[F], F]:
-    """Register a command whose user errors print cleanly and exit 1, never a traceback."""
+def command(name: str, on: typer.Typer | None = None) -> Callable[[F], F]:
+    """Register a command whose user errors print cleanly and exit 1, never a traceback.
+
+    Its help ends with the examples of `cli_fr.EXAMPLES`, which the tests run.
+    """
 
     def register(func: F) -> F:
         @functools.wraps(func)
@@ -83,7 +111,9 @@ def command(name: str | None = None) -> Callable[[F], F]:
 
                 fail(explain(error))
 
-        app.command(name)(run)
+        (on or app).command(name, cls=cli_fr.FrenchCommand, epilog=cli_fr.examples_epilog(name))(
+            run
+        )
         return func
 
     return register
@@ -95,12 +125,16 @@ def fail(error: LettresError) -> NoReturn:
 
 
 def parse_date(value: str | None) -> date | None:
+    """2015-04-21, 21/04/2015, 21 avril 2015, 1er mai 2015, aujourd'hui, demain."""
+    from lettres.dates import parse_date as read_date
+    from lettres.errors import BadDate
+
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"« {value} » n'est pas une date AAAA-MM-JJ") from None
+        return read_date(value, date.today())
+    except BadDate as error:
+        raise cli_fr.BadValue(str(error)) from None
 
 
 DateOption = Annotated[
@@ -108,27 +142,56 @@ DateOption = Annotated[
     typer.Option(
         "--date",
         parser=parse_date,
-        metavar="AAAA-MM-JJ",
-        help="La date du courrier (par défaut : aujourd'hui).",
+        metavar="DATE",
+        help="La date du courrier : 2015-04-21, 21/04/2015, 21 avril 2015, demain… "
+        "(par défaut : aujourd'hui).",
     ),
 ]
 
-_state: dict[str, Path | None] = {"workspace": None}
+# The main options, for every command: the workspace, and -q (-1) or -v (1).
+_state: dict[str, Any] = {"workspace": None, "verbosity": 0}
 
 
-@app.callback()
+def show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"lettres {version('lettres')}")
+        raise typer.Exit()
+
+
+@app.callback(epilog=cli_fr.examples_epilog("lettres"))
 def main_options(
     workspace: Annotated[
         Path | None,
         typer.Option(
             "--workspace",
             "-w",
+            metavar="DOSSIER",
             help="Le dossier de l'espace de travail (sinon LETTRES_WORKSPACE, "
             "ou le plus proche parent qui contient destinataires.yaml).",
         ),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="N'afficher que les erreurs (et les résultats)."),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Dire aussi quels fichiers sont lus et écrits."),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=show_version,
+            is_eager=True,
+            help="Afficher la version de lettres et quitter.",
+        ),
+    ] = False,
 ) -> None:
     _state["workspace"] = workspace
+    _state["verbosity"] = -1 if quiet else (1 if verbose else 0)
 
 
 def workspace_root() -> Path:
@@ -138,15 +201,88 @@ def workspace_root() -> Path:
 
 
 def directory_here() -> Directory:
+    from lettres.folders import DIRECTORY_FILE
     from lettres.workspace import load_directory
 
-    return load_directory(workspace_root())
+    root = workspace_root()
+    note(f"Lecture : {shown(root / DIRECTORY_FILE)}")
+    return load_directory(root)
 
 
 def workspace() -> Workspace:
+    from lettres.folders import DIRECTORY_FILE, MEMBERS_FILE, SENDER_FILE
     from lettres.workspace import load_workspace
 
-    return load_workspace(workspace_root())
+    root = workspace_root()
+    for name in (DIRECTORY_FILE, SENDER_FILE, MEMBERS_FILE):
+        note(f"Lecture : {shown(root / name)}")
+    return load_workspace(root)
+
+
+TextOrJson = Annotated[
+    Literal["texte", "json"],
+    typer.Option("--format", "-f", metavar="FORMAT", help="texte (par défaut) ou json."),
+]
+AsJson = Annotated[
+    bool, typer.Option("--json", help="Le résultat en JSON, pour un autre programme.")
+]
+
+
+def completion_root(ctx: typer.Context) -> Path | None:
+    """The workspace of the command line being completed; none found, nothing to offer."""
+    from lettres.workspace import find_root
+
+    try:
+        return find_root(ctx.find_root().params.get("workspace"))
+    except LettresError:
+        return None
+
+
+def complete_template(ctx: typer.Context, incomplete: str) -> list[str]:
+    from lettres.folders import TEMPLATES_DIR
+    from lettres.source import template_names
+
+    root = completion_root(ctx)
+    names = template_names(root / TEMPLATES_DIR) if root else []
+    return [name for name in names if name.startswith(incomplete)]
+
+
+def complete_recipient(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Post keys, with the post's title, then group keys, with what the group is."""
+    from lettres.workspace import load_directory
+
+    root = completion_root(ctx)
+    try:
+        directory = load_directory(root) if root else None
+    except LettresError:
+        return []
+    if directory is None:
+        return []
+    keys = [(key, position.institution or key) for key, position in directory.positions.items()]
+    keys += [(key, group.description or "groupe") for key, group in directory.groups.items()]
+    return [(key, help) for key, help in keys if key.startswith(incomplete)]
+
+
+def complete_copy(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    no_copy = [("aucune", "aucune copie")] if "aucune".startswith(incomplete) else []
+    return complete_recipient(ctx, incomplete) + no_copy
+
+
+def complete_signatory(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from lettres.workspace import load_workspace
+
+    root = completion_root(ctx)
+    try:
+        sender = load_workspace(root).sender if root else None
+    except LettresError:
+        return []
+    if sender is None:
+        return []
+    return [
+        (key, " ".join(filter(None, [person.first_name, person.name, person.quality])) or key)
+        for key, person in sender.signatories.items()
+        if key.startswith(incomplete)
+    ]
 
 
 def shown(path: Path | None) -> Path | None:
@@ -167,6 +303,7 @@ def copies(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="lines : comme dans un courrier ; emails : liste Cc d'un courriel ; json.",
         ),
     ] = "lines",
@@ -174,28 +311,55 @@ def copies(
     """Les copies standard (groupe « standard »), résolues à une date."""
     from lettres import recipients as lookup
 
-    lines = lookup.copy_lines(directory_here(), ["standard"], on or date.today())
+    directory = directory_here()
+    day = on or date.today()
+    lines = lookup.copy_lines(directory, ["standard"], day)
+    marks = lookup.stale_marks(directory, lines, day)
     if format == "lines":
-        echo(lookup.copies_listing(lines))
+        echo(lookup.copies_listing(lines, marks))
     elif format == "emails":
         with_email, without = lookup.copy_emails(lines)
         for r in without:
             say(f"Sans adresse électronique : {escape(r.person)} ({r.key})", stderr=True)
+        for key, mark in marks.items():
+            say(f"[yellow]Attention[/] : « {key} » {escape(mark)}", stderr=True)
         if with_email:
             echo(", ".join(with_email))
     else:
-        echo(json.dumps(lookup.copy_records(lines), ensure_ascii=False, indent=2))
+        records = lookup.copy_records(directory, lines, day)
+        echo(json.dumps(records, ensure_ascii=False, indent=2))
 
 
-@command("recipients")
+class RecipientsGroup(TyperGroup):
+    """`lettres recipients QUERY` searches; `set` and `verify` edit: a first word that is no
+    subcommand is a query, so the short form keeps working."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] != "--help"):
+            args = ["search", *args]
+        return list(super().parse_args(ctx, args))
+
+
+recipients_app = typer.Typer(
+    cls=RecipientsGroup,
+    help="L'annuaire : chercher (lettres recipients RECHERCHE), changer un titulaire (set), "
+    "noter une vérification (verify).",
+)
+app.add_typer(recipients_app, name="recipients")
+
+
+@command("search", on=recipients_app)
 def recipients_command(
     query: Annotated[
         str,
         typer.Argument(
-            help="Clé, poste, nom ou institution ; sans accents ni majuscules si vous voulez."
+            metavar="RECHERCHE",
+            help="Clé, poste, nom ou institution ; sans accents ni majuscules si vous voulez.",
+            autocompletion=complete_recipient,
         ),
     ] = "",
     on: DateOption = None,
+    format: TextOrJson = "texte",
 ) -> None:
     """Chercher dans l'annuaire : le titulaire à une date, la formule d'appel, l'adresse."""
     from lettres import recipients as lookup
@@ -203,35 +367,121 @@ def recipients_command(
 
     directory = directory_here()
     day = on or date.today()
-    keys = lookup.search(directory, query)
-    if not keys:
+    matches = lookup.find(directory, query)
+    if not matches:
         raise LettresError(f"aucun poste ne correspond à « {query} »")
-    for key in keys:
-        say(f"[bold]{escape(key)}[/]")
+    if format == "json":
+        emit_json([recipient_record(directory, m.key, day) | {"correspondance": m.matched or None}
+                   for m in matches])  # fmt: skip
+        return
+    for match in matches:
+        key = match.key
+        found_in = f" — trouvé dans « {escape(match.matched)} »" if match.matched else ""
+        say(f"[bold]{escape(key)}[/]{found_in}")
         try:
-            found = lookup.recipient(directory, key, day)
+            found = lookup.currency(directory, key, day)
         except NoHolder as error:
             say(f"  {escape(str(error))}")
             continue
-        say(f"  {escape(found.person)}, {escape(found.title)}")
-        say(f"  Formule d'appel : {escape(found.appellation)},")
-        for line in found.address_block()[1:] if found.position.address else ["(adresse inconnue)"]:
+        person = found.recipient
+        say(f"  {escape(person.person)}, {escape(person.title)}")
+        if not found.current:
+            say(f"  [yellow]À vérifier[/] : {escape(found.reason or '')}")
+        say(f"  Formule d'appel : {escape(person.appellation)},")
+        block = person.address_block()[1:] if person.position.address else ["(adresse inconnue)"]
+        for line in block:
             say(f"  {escape(line)}")
-        say(f"  Courriel : {escape(found.position.email or '(inconnu)')}")
+        say(f"  Courriel : {escape(person.position.email or '(inconnu)')}")
+
+
+@command("set", on=recipients_app)
+def recipients_set(
+    key: Annotated[str, typer.Argument(metavar="POSTE", help="La clé du poste (interieur…).")],
+    holder: Annotated[
+        str, typer.Option("--holder", help="Le nouveau titulaire : « Madame Prénom Nom ».")
+    ],
+    since: Annotated[
+        date,
+        typer.Option("--since", parser=parse_date, metavar="DATE", help="Sa prise de fonction."),
+    ],
+    verified: Annotated[
+        date | None,
+        typer.Option(
+            "--verified",
+            parser=parse_date,
+            metavar="AAAA-MM-JJ",
+            help="Le jour où l'on a vérifié qu'il ou elle est en poste.",
+        ),
+    ] = None,
+) -> None:
+    """Un nouveau titulaire d'un poste : son prédécesseur s'arrête à sa prise de fonction."""
+    from lettres.directory_file import parse_person, set_holder
+
+    added = set_holder(workspace_root(), key, parse_person(holder), since, verified, date.today())
+    checked = f", vérifié le {added.verified.isoformat()}" if added.verified else ""
+    say(f"« {key} » : {escape(added.full_name)} depuis le {added.since.isoformat()}{checked} "
+        "(destinataires.yaml mis à jour)")  # fmt: skip
+
+
+@command("verify", on=recipients_app)
+def recipients_verify(
+    key: Annotated[str, typer.Argument(metavar="POSTE", help="La clé du poste (interieur…).")],
+    on: Annotated[
+        date | None,
+        typer.Option(
+            "--date",
+            parser=parse_date,
+            metavar="AAAA-MM-JJ",
+            help="Le jour de la vérification (par défaut : aujourd'hui).",
+        ),
+    ] = None,
+) -> None:
+    """Noter qu'on a vérifié le titulaire d'un poste à une date (verifie_le)."""
+    from lettres.directory_file import verify
+
+    day = on or date.today()
+    holder = verify(workspace_root(), key, day, date.today())
+    assert holder.verified is not None
+    e = "e" if holder.civility == "Madame" else ""
+    say(f"« {key} » : {escape(holder.full_name)} vérifié{e} en poste le "
+        f"{holder.verified.isoformat()} (destinataires.yaml mis à jour)")  # fmt: skip
+
+
+def recipient_record(directory: Directory, key: str, day: date) -> dict[str, Any]:
+    from lettres import recipients as lookup
+    from lettres.errors import NoHolder
+
+    try:
+        found = lookup.recipient(directory, key, day)
+    except NoHolder as error:
+        return {"cle": key, "erreur": str(error)}
+    return {
+        "cle": key, "titulaire": found.person, "poste": found.title,
+        "formule_appel": found.appellation, "adresse": found.address_block()[1:],
+        "courriel": found.position.email,
+    }  # fmt: skip
 
 
 @command("check")
-def check() -> None:
-    """Valider tout l'espace de travail : erreurs et avertissements, avec fichier et ligne."""
+def check(format: TextOrJson = "texte") -> None:
+    """Valider tout l'espace de travail : erreurs et avertissements, avec fichier et ligne.
+
+    Les constats sont le résultat : ils vont sur la sortie standard (lettres check > rapport.txt).
+    """
     from lettres.check import check_workspace
 
     report = check_workspace(workspace_root(), date.today())
-    for level, problems in (("erreur", report.errors), ("avertissement", report.warnings)):
+    warnings = report.warnings if _state["verbosity"] >= 0 else []
+    if format == "json":
+        emit_json({"erreurs": [problem_record(p) for p in report.errors],
+                   "avertissements": [problem_record(p) for p in warnings]})  # fmt: skip
+        raise typer.Exit(1 if report.errors else 0)
+    for level, problems in (("erreur", report.errors), ("avertissement", warnings)):
         for problem in problems:
-            say(escape(located(problem, level)), stderr=True)
+            say(escape(located(problem, level)))
     summary = f"{len(report.errors)} erreur(s), {len(report.warnings)} avertissement(s)"
     if report.errors:
-        say(f"[bold red]{summary}[/]", stderr=True)
+        say(f"[bold red]{summary}[/]")
         raise typer.Exit(1)
     say(f"[green]Espace de travail valide[/] : {summary}.")
 
@@ -241,7 +491,9 @@ def located(problem: Problem, level: str) -> str:
 
 
 @command("init")
-def init(folder: Annotated[Path, typer.Argument(help="Le dossier à créer.")]) -> None:
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="DOSSIER", help="Le dossier à créer.")],
+) -> None:
     """Créer un nouvel espace de travail à partir de l'exemple fourni ; n'écrase rien."""
     from lettres.initialise import create_workspace
 
@@ -253,8 +505,8 @@ def init(folder: Annotated[Path, typer.Argument(help="Le dossier à créer.")]) 
 def parse_variable(value: str) -> tuple[str, str]:
     name, sep, text = value.partition("=")
     if not sep or not name.strip():
-        raise typer.BadParameter(f"« {value} » : écrivez --var NOM=VALEUR")
-    return name.strip(), text
+        raise cli_fr.BadValue(f"« {value} » : écrivez --var NOM=VALEUR")
+    return name.strip(), text.rstrip()  # a trailing space would force YAML to escape the text
 
 
 DRAFT_HELP = {
@@ -269,11 +521,13 @@ DRAFT_HELP = {
     "enclosure": "Une pièce jointe (P. J.) ; répétable.",
     "ref": "La ligne « Réf. : ».",
     "var": "Une variable du modèle, NOM=VALEUR ; répétable.",
+    "body": "Le texte du courrier, écrit ailleurs (un fichier Markdown, ou - pour l'entrée "
+    "standard) : il devient le corps de lettre.md, à la place de celui du modèle.",
     "out": "Le dossier du courrier (sinon courriers/DATE-DESTINATAIRE-OBJET).",
     "format": "Les fichiers à produire, séparés par des virgules : docx, pdf.",
     "engine": "typst (rapide, sans dépendance) ou libreoffice (le PDF reproduit le DOCX).",
     "pdfa": "Un PDF/A-2b, pour l'archivage.",
-    "open": "Ouvrir le PDF dans la visionneuse du système.",
+    "open": "Ouvrir le PDF (ou le DOCX, s'il est seul demandé) avec l'application du système.",
     "force": "Refaire même un courrier déjà envoyé, ou écrire dans un dossier --out occupé.",
     "email": "Préparer aussi le courriel (lettre.eml, PDF joint) ; il faut le PDF.",
     "from_docx": "Faire le PDF depuis le DOCX modifié de ce dossier (LibreOffice) : "
@@ -283,27 +537,58 @@ DRAFT_HELP = {
     "relance": "Relancer ce courrier (son dossier) : un nouveau courrier au titulaire actuel du "
     "poste, mêmes copies, objet « Relance : … », le courrier relancé joint (modèle : relance).",
 }
+ACCEPT_HELP = (
+    "Accepter, pour ce courrier seulement, des titulaires que l'annuaire ne peut garantir à "
+    "sa date (noté dans sa source : titulaires_acceptes)."
+)
+AcceptUnverified = Annotated[bool, typer.Option("--accept-unverified", help=ACCEPT_HELP)]
 Texts = list[str] | None
 
 
 @command("draft")
 def draft(
-    source: Annotated[Path | None, typer.Argument(help=DRAFT_HELP["source"])] = None,
-    template: Annotated[
-        str | None, typer.Option("--template", "-t", help=DRAFT_HELP["template"])
+    source: Annotated[
+        Path | None, typer.Argument(metavar="FICHIER", help=DRAFT_HELP["source"])
     ] = None,
-    to: Annotated[Texts, typer.Option(help=DRAFT_HELP["to"])] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            "-t",
+            metavar="MODÈLE",
+            help=DRAFT_HELP["template"],
+            autocompletion=complete_template,
+        ),
+    ] = None,
+    to: Annotated[
+        Texts,
+        typer.Option(metavar="CLÉ", help=DRAFT_HELP["to"], autocompletion=complete_recipient),
+    ] = None,
     subject: Annotated[str | None, typer.Option(help=DRAFT_HELP["subject"])] = None,
     on: DateOption = None,
     place: Annotated[str | None, typer.Option(help=DRAFT_HELP["place"])] = None,
-    signatory: Annotated[Texts, typer.Option(help=DRAFT_HELP["signatory"])] = None,
-    cc: Annotated[Texts, typer.Option(help=DRAFT_HELP["cc"])] = None,
+    signatory: Annotated[
+        Texts,
+        typer.Option(
+            metavar="CLÉ", help=DRAFT_HELP["signatory"], autocompletion=complete_signatory
+        ),
+    ] = None,
+    cc: Annotated[
+        Texts, typer.Option(metavar="CLÉ", help=DRAFT_HELP["cc"], autocompletion=complete_copy)
+    ] = None,
     enclosure: Annotated[Texts, typer.Option(help=DRAFT_HELP["enclosure"])] = None,
     ref: Annotated[str | None, typer.Option(help=DRAFT_HELP["ref"])] = None,
-    var: Annotated[Texts, typer.Option(help=DRAFT_HELP["var"])] = None,
-    out: Annotated[Path | None, typer.Option(help=DRAFT_HELP["out"])] = None,
-    formats: Annotated[str, typer.Option("--format", help=DRAFT_HELP["format"])] = "docx,pdf",
-    engine: Annotated[str, typer.Option("--pdf-engine", help=DRAFT_HELP["engine"])] = "typst",
+    var: Annotated[Texts, typer.Option(metavar="NOM=VALEUR", help=DRAFT_HELP["var"])] = None,
+    body: Annotated[
+        str | None, typer.Option("--body", metavar="FICHIER", help=DRAFT_HELP["body"])
+    ] = None,
+    out: Annotated[Path | None, typer.Option(metavar="DOSSIER", help=DRAFT_HELP["out"])] = None,
+    formats: Annotated[
+        str, typer.Option("--format", metavar="FORMATS", help=DRAFT_HELP["format"])
+    ] = "docx,pdf",
+    engine: Annotated[
+        str, typer.Option("--pdf-engine", metavar="MOTEUR", help=DRAFT_HELP["engine"])
+    ] = "typst",
     pdfa: Annotated[bool, typer.Option("--pdfa", help=DRAFT_HELP["pdfa"])] = False,
     open_pdf: Annotated[bool, typer.Option("--open", help=DRAFT_HELP["open"])] = False,
     force: Annotated[bool, typer.Option("--force", help=DRAFT_HELP["force"])] = False,
@@ -319,23 +604,31 @@ def draft(
     lang: Annotated[
         Literal["fr", "en"] | None, typer.Option("--lang", help=DRAFT_HELP["lang"])
     ] = None,
+    as_json: AsJson = False,
+    accept_unverified: AcceptUnverified = False,
 ) -> None:
     """Rédiger un courrier : DOCX (à relire, à cosigner) et PDF (à envoyer)."""
     from lettres import drafting
+    from lettres.drafting import once
     from lettres.outputs import parse_outputs
 
     job: drafting.Job
+    if source is not None and body is not None:
+        raise LettresError("--body donne le texte d'un nouveau courrier : pour refaire "
+                           f"{source}, modifiez-le directement")  # fmt: skip
     if from_docx is not None:
         if source is not None or template is not None:
             raise LettresError("--from-docx DOSSIER se suffit : retirez la source ou --template")
         job = drafting.FromDocx(from_docx, force)
     elif source is not None:
-        job = drafting.Rebuild(source, out, force)
+        job = drafting.Rebuild(source, out, force, accept_unverified)
     elif follow_up is not None:
         job = drafting.FollowUp(follow_up, drafting.NewLetters(
             template=template or "relance", to=[], on=on or date.today(), subject=subject,
             place=place, signatories=signatory or [], cc=cc, enclosures=enclosure or [], ref=ref,
             variables=dict(parse_variable(v) for v in var or []), out=out, language=lang,
+            body=read_body(body) if body is not None else None,
+            accept_unverified=accept_unverified,
         ))  # fmt: skip
     elif template is None:
         raise LettresError(
@@ -347,51 +640,168 @@ def draft(
             template=template, to=to or [], on=on or date.today(), subject=subject,
             place=place, signatories=signatory or [], cc=cc, enclosures=enclosure or [], ref=ref,
             variables=dict(parse_variable(v) for v in var or []), out=out, language=lang,
+            body=read_body(body) if body is not None else None,
+            accept_unverified=accept_unverified,
         )  # fmt: skip
     outputs = parse_outputs(formats, engine, pdfa)
-    drafted = drafting.draft(
-        workspace(), job, outputs, with_email=with_email, progress=progress_bar
-    )
+    ws = workspace()
+    with stopping_between_letters() as batch:
+        try:
+            drafted = drafting.draft(ws, job, outputs, with_email=with_email, progress=progress_bar)
+        except Stopped:
+            if source is not None:
+                say_stopped(batch.done, 1, "Le courrier est écrit : rien à reprendre.")
+            say_stopped(batch.done, len(recipient_keys(ws, to)), resume_draft(ws, to, batch.done))
     if open_pdf:
-        open_files([path for path in drafted.written if path.suffix == ".pdf"])
-    warn(drafted.warnings)
-    # Plain text: rich would add 50 ms to every letter drafted.
-    typer.echo(f"{len(drafted.planned)} courrier(s), {len(drafted.written)} fichier(s) écrit(s) :")
-    typer.echo("\n".join(f"  {shown(path)}" for path in drafted.written))
+        open_made(drafted.written)
+    for path in drafted.written:
+        note(f"Écrit : {shown(path)}")
+    if as_json:
+        emit_json({
+            "courriers": [str(shown(planned.folder)) for planned in drafted.planned],
+            "fichiers": [str(shown(path)) for path in drafted.written],
+            "avertissements": [problem_record(w) for w in once(drafted.warnings)],
+            "refus": [problem_record(problem) for problem in drafted.refused],
+        })  # fmt: skip
+    else:
+        warn(drafted.warnings)
+        # Plain text: rich would add 50 ms to every letter drafted.
+        typer.echo(
+            f"{len(drafted.planned)} courrier(s), {len(drafted.written)} fichier(s) écrit(s) :"
+        )
+        typer.echo("\n".join(f"  {shown(path)}" for path in drafted.written))
     refusal = drafted.refusal()
     if refusal:
         raise LettresError(refusal)
 
 
-def open_files(paths: list[Path]) -> None:
-    from lettres.viewer import open_in_viewer
+def recipient_keys(ws: Workspace, to: Texts) -> list[str]:
+    from lettres.drafting import recipient_keys as keys
 
-    if not paths:
-        raise LettresError("--open : aucun PDF n'a été produit (ajoutez pdf à --format)")
-    for path in paths:
-        open_in_viewer(path)
-        say(f"Ouvert : {escape(str(shown(path)))}")
+    return keys(ws, to or [])
+
+
+def resume_draft(ws: Workspace, to: Texts, done: list[Path]) -> str:
+    """The same command for the recipients left: a letter already written is never redone."""
+    written = {folder.name for folder in done}
+    left = [key for key in recipient_keys(ws, to) if not any(f"-{key}-" in n for n in written)]
+    return ("Pour reprendre : relancez la même commande avec seulement les destinataires "
+            "restants : " + " ".join(f"--to {key}" for key in left))  # fmt: skip
+
+
+def read_body(name: str) -> str:
+    """A file's text, or standard input's for `-`; a letter's body ends with a newline."""
+    import sys
+
+    from lettres.yamlfile import read_text
+
+    if name == "-":
+        note("Lecture : entrée standard")
+        text = sys.stdin.read()
+    else:
+        note(f"Lecture : {name}")
+        text = read_text(Path(name))
+    if not text.strip():
+        raise LettresError(f"--body {name} : le texte du courrier est vide")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def open_made(written: list[Path]) -> None:
+    """The PDFs, or the DOCX when only they were asked; the files are written: never fail."""
+    made = [p for p in written if p.suffix == ".pdf"] or [p for p in written if p.suffix == ".docx"]
+    if not made:
+        warn(["--open : ni PDF ni DOCX n'a été écrit, rien à ouvrir"])
+    for path in made:
+        if typer.launch(str(path)) == 0:
+            say(f"Ouvert : {escape(str(shown(path)))}", stderr=True)
+        else:
+            warn([f"impossible d'ouvrir {shown(path)} (aucune visionneuse trouvée) : "
+                  "ouvrez le fichier vous-même"])  # fmt: skip
 
 
 @contextmanager
-def progress_bar(total: int) -> Iterator[Progress]:
-    """A bar on stderr for a batch; a single letter needs none."""
-    if total < 2:
-        yield lambda _: None
+def progress_bar(total: int) -> Iterator[Callable[[Any], None]]:
+    """A bar on stderr for a batch on a terminal (none when piped); a single letter needs none.
+
+    After each letter, a Ctrl-C asked during it stops the batch (see `Batch`).
+    """
+    if total < 2 or not console(stderr=True).is_terminal:
+        yield lambda item: _batch.after(item.folder)
         return
     from rich.progress import Progress as Bar
 
     with Bar(console=console(stderr=True), transient=True) as bar:
         task = bar.add_task("Courriers", total=total)
-        yield lambda _: bar.advance(task)
+
+        def advance(item: Any) -> None:
+            bar.advance(task)
+            _batch.after(item.folder)
+
+        yield advance
+
+
+class Stopped(Exception):
+    """Ctrl-C in a batch, raised between two letters: what was done is whole."""
+
+
+class Batch:
+    """The first Ctrl-C lets the letter in progress finish, then stops; a second stops at once."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self.done: list[Path] = []
+
+    def after(self, folder: Path) -> None:
+        self.done.append(folder)
+        if self.asked:
+            raise Stopped
+
+    def ask_to_stop(self, signum: int, frame: Any) -> None:
+        if self.asked:
+            raise KeyboardInterrupt
+        self.asked = True
+        say("Ctrl-C : arrêt après le courrier en cours (encore Ctrl-C pour tout arrêter)…",
+            stderr=True)  # fmt: skip
+
+
+_batch = Batch()
+
+
+@contextmanager
+def stopping_between_letters() -> Iterator[Batch]:
+    import signal
+    import threading
+
+    global _batch
+    _batch = Batch()
+    if threading.current_thread() is not threading.main_thread():
+        yield _batch  # signals reach only the main thread: Ctrl-C stays immediate
+        return
+    previous = signal.signal(signal.SIGINT, _batch.ask_to_stop)
+    try:
+        yield _batch
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def say_stopped(done: list[Path], total: int, resume: str) -> None:
+    folders = "".join(f"\n  {escape(str(shown(folder)))}" for folder in done)
+    say(f"Interrompu : {len(done)} courrier(s) sur {total} traité(s) en entier :{folders}\n"
+        f"{escape(resume)}", stderr=True)  # fmt: skip
+    raise typer.Exit(130)
 
 
 @command("templates")
-def templates() -> None:
+def templates(format: TextOrJson = "texte") -> None:
     """Les modèles de courrier : à quoi ils servent, les variables qu'ils attendent."""
     from lettres.source import describe_templates
 
-    for name, front in describe_templates(workspace().templates_dir):
+    described = describe_templates(workspace().templates_dir)
+    if format == "json":
+        emit_json([{"nom": name, "description": front.description,
+                    "variables": dict(front.variables)} for name, front in described])  # fmt: skip
+        return
+    for name, front in described:
         say(f"[bold]{escape(name)}[/] — {escape(front.description)}")
         for variable, description in front.variables.items():
             say(f"    {escape(variable)} : {escape(description)}")
@@ -416,21 +826,31 @@ RegisterFormat = Literal["table", "csv", "csv-utf8", "xlsx", "json", "markdown",
 
 @command("register")
 def register(
-    year: Annotated[int | None, typer.Option("--year", help=REGISTER_HELP["year"])] = None,
-    to: Annotated[Texts, typer.Option("--to", help=REGISTER_HELP["to"])] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", metavar="AAAA", help=REGISTER_HELP["year"])
+    ] = None,
+    to: Annotated[
+        Texts,
+        typer.Option(
+            "--to", metavar="CLÉ", help=REGISTER_HELP["to"], autocompletion=complete_recipient
+        ),
+    ] = None,
     status: Annotated[
         Literal["brouillon", "envoye", "repondu"] | None,
-        typer.Option("--status", help=REGISTER_HELP["status"]),
+        typer.Option("--status", metavar="ÉTAT", help=REGISTER_HELP["status"]),
     ] = None,
     due: Annotated[bool, typer.Option("--due", help=REGISTER_HELP["due"])] = False,
     on: Annotated[
         date | None,
-        typer.Option("--date", parser=parse_date, metavar="AAAA-MM-JJ", help=REGISTER_HELP["date"]),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help=REGISTER_HELP["date"]),
     ] = None,
     format: Annotated[
-        RegisterFormat | None, typer.Option("--format", "-f", help=REGISTER_HELP["format"])
+        RegisterFormat | None,
+        typer.Option("--format", "-f", metavar="FORMAT", help=REGISTER_HELP["format"]),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help=REGISTER_HELP["out"])] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="DOSSIER", help=REGISTER_HELP["out"])
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help=REGISTER_HELP["force"])] = False,
     include_drafts: Annotated[
         bool, typer.Option("--include-drafts", help=REGISTER_HELP["include_drafts"])
@@ -480,11 +900,9 @@ def register(
 
 
 def warn_missing_pdfs(entries: list[Any]) -> None:
-    for entry in entries:
-        if entry.pdf is None:
-            where = escape(str(shown(entry.folder)))
-            say(f"[yellow]Attention[/] : pas de PDF dans {where} : la page web n'y mène pas "
-                "(lettres draft … --format pdf)", stderr=True)  # fmt: skip
+    missing = [entry.folder for entry in entries if entry.pdf is None]
+    warn([Problem(folder, None, "pas de PDF dans ce dossier : la page web n'y mène pas "
+                  "(lettres draft … --format pdf)") for folder in missing])  # fmt: skip
 
 
 def show_register(entries: list[Any], today: date) -> None:
@@ -514,15 +932,16 @@ def report_problems(problems: list[Problem]) -> None:
 
 @command("answer")
 def answer(
-    folder: Annotated[Path, typer.Argument(help="Le dossier du courrier (courriers/…).")],
+    folder: Annotated[
+        Path, typer.Argument(metavar="DOSSIER", help="Le dossier du courrier (courriers/…).")
+    ],
     on: Annotated[
         date,
-        typer.Option(
-            "--date", parser=parse_date, metavar="AAAA-MM-JJ", help="La date de la réponse."
-        ),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help="La date de la réponse."),
     ],
     file: Annotated[
-        Path | None, typer.Option("--file", help="Le document de la réponse, copié à côté.")
+        Path | None,
+        typer.Option("--file", metavar="FICHIER", help="Le document de la réponse, copié à côté."),
     ] = None,
 ) -> None:
     """Enregistrer la réponse reçue à un courrier : il n'est plus à relancer."""
@@ -537,7 +956,7 @@ def answer(
 LetterFolders = Annotated[
     list[Path],
     typer.Argument(
-        metavar="COURRIER_DIR",
+        metavar="DOSSIER",
         help="Les dossiers des courriers (courriers/…), ou leurs lettre.md.",
         show_default=False,
     ),
@@ -551,13 +970,16 @@ Attach = Annotated[
 ]
 
 
-def warn(warnings: Any, seen: set[str] | None = None) -> None:
-    """Each warning once: a batch would otherwise repeat the same missing address per letter."""
+def warn(warnings: Any, seen: set[Problem] | None = None) -> None:
+    """Each warning once, as `fichier:ligne: avertissement : message`; -q keeps none."""
+    if _state["verbosity"] < 0:
+        return  # -q: only errors
     seen = set() if seen is None else seen
     for warning in warnings:
-        if warning not in seen:
-            seen.add(warning)
-            say(f"[yellow]Attention[/] : {escape(warning)}", stderr=True)
+        problem = warning if isinstance(warning, Problem) else Problem(None, None, warning)
+        if problem not in seen:
+            seen.add(problem)
+            say(f"[yellow]{escape(located(problem, 'avertissement'))}[/]", stderr=True)
 
 
 @command("email")
@@ -569,6 +991,8 @@ def email(
         bool,
         typer.Option("--open", help="Ouvrir chaque lettre.eml dans la messagerie du système."),
     ] = False,
+    as_json: AsJson = False,
+    accept_unverified: AcceptUnverified = False,
 ) -> None:
     """Préparer le courriel de courriers déjà rédigés : lettre.eml, à ouvrir et envoyer.
 
@@ -577,9 +1001,21 @@ def email(
     from lettres.drafting import once
     from lettres.mail import write_drafts
 
-    built = write_drafts(workspace(), folders, with_docx=with_docx, attachments=attach or [])
-    warn(once([warning for item in built for warning in item.warnings]))
+    ws = workspace()
+    with progress_bar(len(folders)) as advance:
+        built = write_drafts(
+            ws, folders, with_docx=with_docx, attachments=attach or [], progress=advance,
+            accept_unverified=accept_unverified,
+        )  # fmt: skip
+    warnings = once([warning for item in built for warning in item.warnings])
     written = [item.path for item in built]
+    for path in written:
+        note(f"Écrit : {shown(path)}")
+    if as_json:
+        emit_json({"courriels": [str(shown(path)) for path in written],
+                   "avertissements": [problem_record(w) for w in warnings]})  # fmt: skip
+        return
+    warn(warnings)
     paths = "\n".join(f"  {escape(str(shown(path)))}" for path in written)
     say(f"{len(written)} courriel(s) préparé(s), à ouvrir dans votre messagerie :\n{paths}")
     if open_email:
@@ -610,6 +1046,8 @@ def send(
     ] = None,
     with_docx: WithDocx = False,
     attach: Attach = None,
+    as_json: AsJson = False,
+    accept_unverified: AcceptUnverified = False,
 ) -> None:
     """Envoyer les courriers par courriel (SMTP), chacun une seule fois ; simulation par défaut.
 
@@ -626,12 +1064,26 @@ def send(
     from lettres.sending import SendOptions, send_letters
 
     ws = workspace()
-    options = SendOptions(dry_run, resend, rate, with_docx, tuple(attach or ()))
-    outcomes = send_letters(
-        ws, folders, options, password=lambda: smtp_password(ws), progress=outcome_printer()
-    )
+    options = SendOptions(dry_run, resend, rate, with_docx, tuple(attach or ()), accept_unverified)
+    printer: Callable[[Any], None] = (lambda _: None) if as_json else outcome_printer()
+
+    def report(outcome: Any) -> None:
+        printer(outcome)
+        _batch.after(outcome.folder)
+
+    with stopping_between_letters() as batch:
+        try:
+            outcomes = send_letters(
+                ws, folders, options, password=lambda: smtp_password(ws), progress=report
+            )
+        except Stopped:
+            say_stopped(batch.done, len(folders), "Pour reprendre : relancez la même commande ; "
+                        "ce qui est parti ne repartira pas.")  # fmt: skip
     counts = {status: sum(1 for o in outcomes if o.status == status)
               for status in ("sent", "already-sent", "uncertain", "refused")}  # fmt: skip
+    if as_json:
+        emit_json({"simulation": dry_run, "courriers": [outcome_record(o) for o in outcomes]})
+        raise typer.Exit(1 if counts["uncertain"] or counts["refused"] else 0)
     if dry_run:
         if ws.sender.sending is None:
             say("Aucun serveur d'envoi configuré : ajoutez la section « envoi: » de "
@@ -654,7 +1106,7 @@ def sent(
         typer.Option(
             "--date",
             parser=parse_date,
-            metavar="AAAA-MM-JJ",
+            metavar="DATE",
             help="Le jour de l'envoi (par défaut : aujourd'hui, ou celui du courriel incertain).",
         ),
     ] = None,
@@ -685,6 +1137,21 @@ def sent(
             say(f"  (déjà envoyé le {done.earlier.isoformat()} : la relance compte de ce jour-là)")
 
 
+SEND_STATUS_JSON = {"simulation": "simulation", "sent": "envoye", "already-sent": "deja-envoye",
+                    "uncertain": "incertain", "refused": "refuse"}  # fmt: skip
+
+
+def outcome_record(outcome: Any) -> dict[str, Any]:
+    return {
+        "dossier": str(shown(outcome.folder)),
+        "statut": SEND_STATUS_JSON.get(outcome.status, outcome.status),
+        "a": list(outcome.to), "cc": list(outcome.cc), "objet": outcome.subject,
+        "pieces_jointes": list(outcome.attachments), "message_id": outcome.message_id,
+        "envoye_le": outcome.sent_at.isoformat() if outcome.sent_at else None,
+        "avertissements": [problem_record(w) for w in outcome.warnings],
+    }  # fmt: skip
+
+
 def smtp_password(ws: Workspace) -> str:
     """Asked only when a login is really needed, after every letter has passed its checks."""
     from lettres.smtp import PASSWORD_VARIABLE
@@ -701,7 +1168,7 @@ def smtp_password(ws: Workspace) -> str:
 
 
 def outcome_printer() -> Callable[[Any], None]:
-    seen: set[str] = set()
+    seen: set[Problem] = set()
 
     def show(outcome: Any) -> None:
         folder = escape(str(shown(outcome.folder)))

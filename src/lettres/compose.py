@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lettres import english, protocol, recipients, relance, signatories, templating
-from lettres.errors import DataError, LettresError, Problem
+from lettres.errors import DataError, LettresError, NotCurrent, Problem
 from lettres.folders import DIRECTORY_FILE
-from lettres.letter import ENGLISH, FRENCH, LABELS, Labels, Letter
+from lettres.letter import ENGLISH, FRENCH, LABELS, Labels, Letter, Window
 from lettres.markdown import parse_body
 from lettres.models import Signatory
 from lettres.recipients import Recipient
@@ -160,6 +160,27 @@ def signature_lines(workspace: Workspace, signer: Signatory, labels: Labels = FR
     return lines
 
 
+def signature_block(
+    workspace: Workspace,
+    signer: Signatory,
+    text: Callable[[str], str],
+    labels: Labels = FRENCH,
+) -> tuple[str, ...]:
+    """A signatory's lines, final, each name in them kept on one line.
+
+    The block is narrower than the text (the page's right half, or a column of a grid), so
+    its lines wrap: never inside the signatory's name, the Collectif's or the coordinating
+    association's.
+    """
+    coalition = workspace.sender.coalition
+    names = [coalition.short_name, coalition.coordination.structure]
+    if signer.first_name and signer.name:
+        names.append(f"{signer.first_name} {signer.name}")
+    return tuple(
+        keep_whole(text(line), names) for line in signature_lines(workspace, signer, labels)
+    )
+
+
 def letter_copies(
     workspace: Workspace, front: LetterFront, recipient: Recipient
 ) -> list[recipients.CopyLine]:
@@ -173,6 +194,92 @@ def letter_copies(
         for line in recipients.copy_lines(workspace.directory, keys, front.date)
         if all(r.key != recipient.key for r in line.recipients)
     ]
+
+
+def unverified_holders(
+    workspace: Workspace, front: LetterFront, resolved: Resolved | None = None
+) -> list[recipients.Currency]:
+    """The letter's recipient and copies whom the directory cannot vouch for on its date."""
+    resolved = resolved or resolve(workspace, front)
+    people = [resolved.recipient] + [
+        person for line in resolved.copies for person in line.recipients
+    ]
+    return [
+        c
+        for c in (recipients.currency_of(workspace.directory, p, front.date) for p in people)
+        if not c.current
+    ]
+
+
+def require_current(
+    workspace: Workspace,
+    front: LetterFront,
+    where: Document | None,
+    accept: bool = False,
+    resolved: Resolved | None = None,
+) -> dict[str, str]:
+    """Refuse a letter to or copied to a holder who may have left; the project's first guard.
+
+    A holder already accepted in the source (`titulaires_acceptes`, the same person) passes.
+    With `accept` (--accept-unverified), the others pass too and are returned, for the
+    caller to record in the source; otherwise NotCurrent names each post and the ways out.
+    `where` locates the messages in an existing source (None for a letter not yet written).
+    """
+    stale = [
+        c
+        for c in unverified_holders(workspace, front, resolved)
+        if front.accepted.get(c.key) != c.holder.full_name
+    ]
+    if not stale:
+        return {}
+    if accept:
+        return {c.key: c.holder.full_name for c in stale}
+    raise NotCurrent(
+        [located(workspace, front, where, c) for c in stale],
+        f"le courrier du {front.date.isoformat()} à « {front.to} » nomme "
+        + ("un titulaire" if len(stale) == 1 else f"{len(stale)} titulaires")
+        + " que l'annuaire ne peut garantir à cette date :",
+    )
+
+
+def located(
+    workspace: Workspace, front: LetterFront, where: Document | None, c: recipients.Currency
+) -> Problem:
+    message = not_current_message(c, front)
+    if where is None:
+        return Problem(None, None, message)
+    return Problem(where.path, holder_line(workspace, front, where, c.key), message)
+
+
+def not_current_message(c: recipients.Currency, front: LetterFront) -> str:
+    """One post: who, the last date vouched for, and the two ways out."""
+    earlier = front.accepted.get(c.key)
+    accepted = (
+        f" (l'acceptation notée dans la source vaut pour {earlier}, pas pour cette personne)"
+        if earlier
+        else ""
+    )
+    return (
+        f"« {c.key} » : {c.reason}{accepted}. Mettez l'annuaire à jour : si le titulaire a changé, "
+        f'« lettres recipients set {c.key} --holder "Madame Prénom Nom" --since AAAA-MM-JJ » ; '
+        f"s'il est toujours en poste, « lettres recipients verify {c.key} --date AAAA-MM-JJ ». "
+        "Ou, pour ce courrier seulement, ajoutez --accept-unverified (ce sera noté dans sa "
+        "source, titulaires_acceptes)."
+    )
+
+
+def holder_line(
+    workspace: Workspace, front: LetterFront, document: Document, key: str
+) -> int | None:
+    """The line naming `key`: destinataire, or the copies entry (the key or its group)."""
+    if key == front.to:
+        return line_of(document.front, ("destinataire",))
+    for index, entry in enumerate(front.cc):
+        group = workspace.directory.groups.get(entry)
+        named = group.keys() if group is not None else [entry]
+        if key in named:
+            return line_of(document.front, ("copies", index))
+    return line_of(document.front, ("copies",))
 
 
 @dataclass(frozen=True)
@@ -268,7 +375,6 @@ def compose(
 
     place = clean(front.place or coalition.place)
     block = recipient.english_address_block() if en else recipient.address_block()
-    blocks = [signature_lines(workspace, s, labels) for s in found.signers or (signer,)]
     return Letter(
         letterhead=tuple(final(line, language=lang) for line in letterhead(workspace, labels)),
         recipient_block=tuple(text(line) for line in block),
@@ -279,8 +385,9 @@ def compose(
         appellation=text(appellation) + ",",
         body=parse_body(text(body_text)),
         closing=text(closing_formula(front, recipient, signer, appellation)),
-        signature=tuple(text(line) for line in blocks[0]) if len(blocks) == 1 else (),
-        signatures=tuple(tuple(text(line) for line in block) for block in blocks),
+        signatures=tuple(
+            signature_block(workspace, s, text, labels) for s in found.signers or (signer,)
+        ),
         enclosures=tuple(text(e) for e in front.enclosures),
         copies=tuple(text(c) for c in copies),
         members_heading=final(labels.members.format(name=coalition.name), language=lang),
@@ -289,6 +396,7 @@ def compose(
         author=final(coalition.name),
         date=front.date,
         labels=labels,
+        window=window(workspace),
     )
 
 
@@ -303,6 +411,11 @@ def printed_names(recipients: list[Recipient]) -> list[str]:
             r.holder.full_name,
         )
     ]
+
+
+def window(workspace: Workspace) -> Window:
+    setting = workspace.sender.layout.window
+    return Window(setting.x, setting.y, setting.width)
 
 
 def letterhead(workspace: Workspace, labels: Labels = FRENCH) -> list[str]:

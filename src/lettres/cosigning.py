@@ -37,7 +37,7 @@ from lettres.source import load_letter
 from lettres.workspace import Workspace
 
 
-def edits_to_keep(folder: Path, source: Path, writes_docx: bool, force: bool) -> str | None:
+def edits_to_keep(folder: Path, source: Path, writes_docx: bool, force: bool) -> Problem | None:
     """Refuse to draft over a DOCX that holds edits; with --force, say it will be kept.
 
     Returns the warning to show when the edited DOCX is to be kept, None when there is
@@ -58,7 +58,9 @@ def edits_to_keep(folder: Path, source: Path, writes_docx: bool, force: bool) ->
         )
     if not writes_docx:
         return None
-    return f"{folder / DOCX_NAME} : {reason} ; il est gardé à côté avant d'être remplacé (--force)"
+    return Problem(
+        folder / DOCX_NAME, None, f"{reason} ; il est gardé à côté avant d'être remplacé (--force)"
+    )
 
 
 def keep_edited_docx(folder: Path) -> Path:

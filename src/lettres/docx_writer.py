@@ -14,18 +14,29 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from lettres.letter import Letter, ListBlock, Paragraph, Run, whole_pieces
+from lettres.errors import LettresError
+from lettres.letter import Letter, ListBlock, Paragraph, Run, Window, whole_pieces
 
 FONT = "Times New Roman"
-# Window of a DL envelope, French position (reference §2): inside x 110–195 mm, y 45–80 mm.
-WINDOW_X, WINDOW_Y, WINDOW_WIDTH = Mm(110), Mm(48), Mm(85)
-WINDOW_BOTTOM, TOP_MARGIN = Mm(84), Mm(15)
+# The address goes where the letter's window says (the workspace's setting); the date
+# starts below the window's bottom (a DL envelope's: y 45–80 mm, reference §2), or below
+# the address if it runs lower (about 4.6 mm a line at 11 pt): never under it.
+WINDOW_BOTTOM, TOP_MARGIN = Mm(80), Mm(15)
+ADDRESS_LINE, BELOW_ADDRESS = Mm(4.6), Mm(4)
+# The signature grid (as in lettre.typ): a right column of 80 mm ending at the right
+# margin, a left one across the rest of the text less a gutter; room to sign above names.
+SIGNATURE_COLUMNS = (Mm(80), Mm(80))
+SIGNATURE_GUTTER, ROOM_TO_SIGN = Mm(4), Mm(25)
+LOGO_HEIGHT = Mm(18)  # as in lettre.typ
+# Lines of names and addresses: French hyphenation is on, but never inside these.
+UNHYPHENATED = ("Lettre – En-tête", "Lettre – Destinataire", "Lettre – Date", "Lettre – Signature")
 
 # name, size in points, alignment, space after in points
 STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
@@ -36,7 +47,7 @@ STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
     ("Lettre – Appel", 11, WD_ALIGN_PARAGRAPH.LEFT, 12),
     ("Lettre – Corps", 11, WD_ALIGN_PARAGRAPH.JUSTIFY, 8),
     ("Lettre – Liste", 11, WD_ALIGN_PARAGRAPH.LEFT, 4),
-    ("Lettre – Formule", 11, WD_ALIGN_PARAGRAPH.JUSTIFY, 18),
+    ("Lettre – Formule", 11, WD_ALIGN_PARAGRAPH.JUSTIFY, 0),
     ("Lettre – Signature", 11, WD_ALIGN_PARAGRAPH.LEFT, 0),
     ("Lettre – Annexes", 10, WD_ALIGN_PARAGRAPH.LEFT, 0),
     ("Lettre – Membres", 8, WD_ALIGN_PARAGRAPH.JUSTIFY, 4),
@@ -44,9 +55,9 @@ STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
 ]
 
 
-def render_docx(letter: Letter) -> bytes:
-    """The letter as the bytes of a DOCX file."""
-    document = Document(io.BytesIO(skeleton()))
+def render_docx(letter: Letter, logo: bytes | None = None) -> bytes:
+    """The letter as the bytes of a DOCX file; `logo`, an image for the first page's header."""
+    document = Document(io.BytesIO(skeleton(logo)))
     set_properties(document, letter)
     if letter.labels.language != "fr-FR":  # the skeleton is French: spelling, hyphenation
         set_language(document, letter.labels.language)
@@ -59,8 +70,9 @@ def render_docx(letter: Letter) -> bytes:
 
 
 @functools.cache
-def skeleton() -> bytes:
-    """Page, styles, language and footer, made once: half the time of a letter otherwise."""
+def skeleton(logo: bytes | None = None) -> bytes:
+    """Page, styles, language, header and footer, made once (per logo): half the time of a
+    letter otherwise."""
     document = Document()
     slim_template(document)
     section = document.sections[0]
@@ -79,15 +91,67 @@ def skeleton() -> bytes:
         style.paragraph_format.alignment = alignment
         style.paragraph_format.space_before = Pt(0)
         style.paragraph_format.space_after = Pt(after)
-    document.styles["Lettre – Signature"].paragraph_format.left_indent = Mm(65)
-    document.styles["Lettre – Signature"].paragraph_format.keep_with_next = True
+    signature = document.styles["Lettre – Signature"].paragraph_format
+    signature.left_indent = SIGNATURE_COLUMNS[0]  # a single block: the right column
+    signature.keep_with_next = True
     document.styles["Lettre – Formule"].paragraph_format.keep_with_next = True
     document.styles["Lettre – Liste"].paragraph_format.left_indent = Mm(8)
     document.styles["Lettre – Liste"].paragraph_format.first_line_indent = Mm(-5)
+    # Copies and enclosures: a long line goes on under its first word, not under the dash.
+    document.styles["Lettre – Annexes"].paragraph_format.left_indent = Mm(3)
+    document.styles["Lettre – Annexes"].paragraph_format.first_line_indent = Mm(-3)
     write_page_numbers(document)
+    set_hyphenation(document)
+    for name in UNHYPHENATED:
+        suppress_hyphenation(document.styles[name].element.get_or_add_pPr())
+    if logo is not None:
+        write_logo(document, logo)
     stream = io.BytesIO()
     document.save(stream)
     return stream.getvalue()
+
+
+def suppress_hyphenation(properties: Any) -> None:
+    """No hyphen in names and addresses: `w:suppressAutoHyphens`, at its place in the schema."""
+    properties.insert_element_before(
+        OxmlElement("w:suppressAutoHyphens"),
+        *("w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
+          "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+          "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+          "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+          "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+    )  # fmt: skip
+
+
+def write_logo(document: DocxDocument, logo: bytes) -> None:
+    """The logo in the first page's header, top left, as high as in the PDF."""
+    header = document.sections[0].first_page_header
+    paragraph = header.paragraphs[0]
+    paragraph.style = document.styles["Lettre – En-tête"]
+    try:
+        paragraph.add_run().add_picture(io.BytesIO(logo), height=LOGO_HEIGHT)
+    except UnrecognizedImageError:
+        raise LettresError(
+            "le logo n'est pas une image que le DOCX sait porter : donnez une image PNG, "
+            "JPEG, GIF ou BMP (logo: dans modeles/collectif.yaml)"
+        ) from None
+
+
+def set_hyphenation(document: DocxDocument) -> None:
+    """French hyphenation on: justified lines without it leave wide gaps.
+
+    `w:autoHyphenation` goes right after `w:defaultTabStop` (the schema's order).
+    """
+    settings = document.settings.element
+    hyphenation = OxmlElement("w:autoHyphenation")
+    tab_stop = settings.find(qn("w:defaultTabStop"))
+    if tab_stop is not None:
+        tab_stop.addnext(hyphenation)
+    else:
+        settings.insert(0, hyphenation)
+    theme_language = settings.find(qn("w:themeFontLang"))
+    if theme_language is not None:
+        theme_language.set(qn("w:val"), "fr-FR")
 
 
 def slim_template(document: DocxDocument) -> None:
@@ -175,7 +239,7 @@ def set_language(document: DocxDocument, language: str) -> None:
         lang.set(qn(attribute), language)
 
 
-def place_in_window(paragraph: Any) -> None:
+def place_in_window(paragraph: Any, window: Window) -> None:
     """A page-anchored frame: the address lands in the envelope window.
 
     On each paragraph rather than in the style: LibreOffice ignores a frame set in a style.
@@ -183,13 +247,13 @@ def place_in_window(paragraph: Any) -> None:
     """
     frame = OxmlElement("w:framePr")
     for attribute, value in (
-        ("w:w", str(WINDOW_WIDTH.twips)),
+        ("w:w", str(Mm(window.width).twips)),
         ("w:hSpace", "0"),
         ("w:wrap", "notBeside"),
         ("w:vAnchor", "page"),
         ("w:hAnchor", "page"),
-        ("w:x", str(WINDOW_X.twips)),
-        ("w:y", str(WINDOW_Y.twips)),
+        ("w:x", str(Mm(window.x).twips)),
+        ("w:y", str(Mm(window.y).twips)),
     ):
         frame.set(qn(attribute), value)
     paragraph.get_or_add_pPr().insert(0, frame)
@@ -199,11 +263,13 @@ def write_top(document: DocxDocument, letter: Letter) -> None:
     for line in letter.letterhead:
         add(document, "Lettre – En-tête", line)
     for line in letter.recipient_block:
-        place_in_window(add(document, "Lettre – Destinataire", line)._p)
+        place_in_window(add(document, "Lettre – Destinataire", line)._p, letter.window)
     date = add(document, "Lettre – Date", letter.date_line)
     # The address frame floats; the date line must come below the window, whatever the
     # height of the letterhead above it (about 3.7 mm a line at 9 pt).
-    below_window = WINDOW_BOTTOM - TOP_MARGIN - Mm(3.7) * len(letter.letterhead)
+    address_bottom = Mm(letter.window.y) + ADDRESS_LINE * len(letter.recipient_block)
+    bottom = max(WINDOW_BOTTOM, address_bottom) + BELOW_ADDRESS
+    below_window = bottom - TOP_MARGIN - Mm(3.7) * len(letter.letterhead)
     date.paragraph_format.space_before = max(below_window, Mm(5))
     subject = add(document, "Lettre – Objet")
     subject.add_run(letter.subject_label).bold = True
@@ -226,6 +292,8 @@ def write_body(document: DocxDocument, letter: Letter) -> None:
                 last = add(document, "Lettre – Liste")
                 last.add_run(f"{number}.\t" if block.ordered else "–\t")
                 add_runs(last, item)
+            if last is not None:
+                last.paragraph_format.space_after = Pt(8)  # after the list, as after a paragraph
     if last is not None:
         last.paragraph_format.keep_with_next = True  # never a closing alone on a new page
     add(document, "Lettre – Formule", letter.closing)
@@ -256,55 +324,95 @@ def add_hyperlink(paragraph: DocxParagraph, run: Run) -> None:
     paragraph._p.append(link)
 
 
-SIGNATURE_STYLE = "Lettre – Signature".replace(" ", "")  # a style's id: its name unspaced
+def write_signatures(document: DocxDocument, letter: Letter) -> None:
+    """One signatory in the page's right half; several in a borderless grid of two columns,
+    as in the PDF. The name's space before is the room to sign.
 
-
-def write_signature_grid(document: DocxDocument, letter: Letter) -> None:
-    """Several signatories: a table of two columns, each block with room to sign above the
-    name; a row never splits across pages, and the grid stays with the closing."""
-    blocks = letter.signatures
-    table = document.add_table(rows=(len(blocks) + 1) // 2, cols=2)
-    for index, block in enumerate(blocks):
-        cell = table.cell(index // 2, index % 2)
-        room = cell.paragraphs[0]
-        room._p.get_or_add_pPr().style = SIGNATURE_STYLE
-        room.paragraph_format.left_indent = Mm(0)
-        room.paragraph_format.space_before = Mm(18)  # room to sign
-        room.paragraph_format.keep_with_next = True
-        for line in block:
-            paragraph = cell.add_paragraph(line)
-            paragraph._p.get_or_add_pPr().style = SIGNATURE_STYLE
-            paragraph.paragraph_format.left_indent = Mm(0)
-            paragraph.paragraph_format.keep_with_next = True
+    A single block is plain paragraphs indented to the right column, not a table:
+    LibreOffice does not carry « keep with next » from a table to what follows it.
+    Rows of a grid never split and hold to the next.
+    """
+    if len(letter.signatures) == 1:
+        for index, line in enumerate(letter.signatures[0]):
+            paragraph = add(document, "Lettre – Signature", line)
+            if index == 0:
+                paragraph.paragraph_format.space_before = ROOM_TO_SIGN
+        return
+    blocks = list(letter.signatures)
+    rows = (len(blocks) + 1) // 2
+    table = document.add_table(rows=rows, cols=2)
+    for column, width in zip(table.columns, SIGNATURE_COLUMNS, strict=True):
+        column.width = width
+    set_table_layout(table)
+    for index, lines in enumerate(blocks):
+        row = table.rows[index // 2]
+        cell = row.cells[index % 2]
+        cell.width = SIGNATURE_COLUMNS[index % 2]
+        write_signature(cell, lines, index % 2 == 0)
     for row in table.rows:
-        properties = row._tr.get_or_add_trPr()
-        cant_split = OxmlElement("w:cantSplit")
-        properties.append(cant_split)
-    add(document, "Lettre – Annexes").paragraph_format.space_after = Pt(12)
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def write_signature(cell: Any, lines: tuple[str, ...], left: bool) -> None:
+    paragraph = cell.paragraphs[0]
+    for index, line in enumerate(lines):
+        if index:
+            paragraph = cell.add_paragraph()
+        paragraph._p.get_or_add_pPr().style = "Lettre–Signature"
+        paragraph.add_run(line)
+        paragraph.paragraph_format.left_indent = Mm(0)  # the cell is the column
+        if left:
+            paragraph.paragraph_format.right_indent = SIGNATURE_GUTTER
+    cell.paragraphs[0].paragraph_format.space_before = ROOM_TO_SIGN
+
+
+def set_table_layout(table: Any) -> None:
+    """Fixed widths from the left margin, no borders, no cell margins: text on the columns."""
+    properties = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    indent = OxmlElement("w:tblInd")
+    indent.set(qn("w:w"), "0")
+    indent.set(qn("w:type"), "dxa")
+    properties.extend([indent, layout, margins])
 
 
 def write_bottom(document: DocxDocument, letter: Letter) -> None:
-    if len(letter.signatures) > 1:
-        write_signature_grid(document, letter)
-    for index, line in enumerate(letter.signature):
-        paragraph = add(document, "Lettre – Signature", line)
-        if index == 0:
-            paragraph.paragraph_format.space_before = Pt(6)
-        if index == len(letter.signature) - 1:
-            paragraph.paragraph_format.keep_with_next = False
-            paragraph.paragraph_format.space_after = Pt(24)
+    """From the closing to the contact, every paragraph holds to the next: the end of the
+    letter moves to a new page whole, with the last paragraph of the body, rather than
+    leave the member footer or the closing alone on a page (a word processor breaks such
+    a chain anyway when it is longer than a page)."""
+    write_signatures(document, letter)
+    annexes: list[DocxParagraph] = []
     if letter.enclosures_line:
-        add(document, "Lettre – Annexes", letter.enclosures_line)
+        annexes.append(add(document, "Lettre – Annexes", letter.enclosures_line))
     if letter.copies_heading:
         heading = add(document, "Lettre – Annexes", letter.copies_heading)
         heading.paragraph_format.space_before = Pt(10)
-        for line in letter.copy_lines:
-            add(document, "Lettre – Annexes", line)
+        annexes.append(heading)
+        annexes += [add(document, "Lettre – Annexes", line) for line in letter.copy_lines]
+    if annexes:
+        annexes[0].paragraph_format.space_before = Pt(24)
+    for paragraph in annexes:
+        paragraph.paragraph_format.keep_with_next = True
+    write_members(document, letter)
+
+
+def write_members(document: DocxDocument, letter: Letter) -> None:
+    """The member footer, never split: each paragraph whole and held to the next."""
     heading = add(document, "Lettre – Membres", letter.members_heading)
     heading.paragraph_format.space_before = Pt(18)
-    heading.paragraph_format.keep_with_next = True
-    add(document, "Lettre – Membres", letter.members_line)
-    add(document, "Lettre – Membres", letter.contact)
+    members = add(document, "Lettre – Membres", letter.members_line)
+    contact = add(document, "Lettre – Membres", letter.contact)
+    for paragraph in (heading, members, contact):
+        paragraph.paragraph_format.keep_together = True
+        paragraph.paragraph_format.keep_with_next = paragraph is not contact
 
 
 def write_page_numbers(document: DocxDocument) -> None:

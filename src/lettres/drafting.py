@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from lettres import cosigning, english, guards, recipients, references, relance, signatories
-from lettres.compose import compose, final
-from lettres.errors import LettresError, OutputExists, Problem
+from lettres.check import address_warnings
+from lettres.compose import compose, final, require_current
+from lettres.errors import LettresError, NotCurrent, OutputExists, Problem
 from lettres.files import write_atomic, write_text_atomic
 from lettres.fingerprints import add_fingerprints, record_drafted
 from lettres.folders import DOCX_NAME, SOURCE_NAME, letter_folder, output_name, slug
@@ -27,6 +28,7 @@ from lettres.letter import Letter
 from lettres.models import nearest, validate
 from lettres.outputs import Outputs, Render, finish, make_renderer
 from lettres.source import (
+    ACCEPTED_KEY,
     Document,
     Language,
     LetterFront,
@@ -35,6 +37,7 @@ from lettres.source import (
     letter_text,
     load_letter,
     load_template,
+    record_accepted,
     split_document,
 )
 from lettres.typography import lint
@@ -58,6 +61,8 @@ class NewLetters:
     variables: dict[str, str] = field(default_factory=dict)
     out: Path | None = None
     language: Language | None = None  # --lang; else the template's, else French
+    body: str | None = None  # the letter's text, written elsewhere: replaces the template's
+    accept_unverified: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class Rebuild:
     source: Path
     out: Path | None = None
     force: bool = False
+    accept_unverified: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,10 +102,11 @@ class Planned:
     folder: Path
     letter: Letter
     source_text: str | None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     numbering: references.Numbering | None = None  # a new letter gets its reference when written
     unfinished: tuple[Problem, ...] = ()  # text still to write: no PDF
     keep_docx: bool = False  # an edited DOCX to keep beside before writing over it (--force)
+    accepted: dict[str, str] = field(default_factory=dict)  # to record in an existing source
 
     @property
     def source(self) -> Path:
@@ -128,6 +135,7 @@ def plan_new(
     if request.out is not None and len(keys) > 1:
         raise LettresError("--out ne vaut que pour un seul destinataire")
     planned = []
+    refused: list[Problem] = []
     for key in keys:
         values = front_values(workspace, template, request, key)
         folder = request.out or workspace.letters_dir / (
@@ -140,10 +148,13 @@ def plan_new(
             )
         if extra is not None:
             values.update(extra(folder))
-        text = letter_text(values, document.body)
         source = folder / SOURCE_NAME
-        parsed = split_document(source, text)
-        front = validate(LetterFront, parsed.front, source)
+        body = document.body if request.body is None else request.body
+        try:
+            text, parsed, front = accepted_source(workspace, values, body, source, request)
+        except NotCurrent as error:
+            refused += [p for p in error.problems if p not in refused]
+            continue
         numbering = references.Numbering(
             workspace.root, workspace.sender.coalition.reference_prefix, request.on.year
         )
@@ -153,10 +164,13 @@ def plan_new(
             replace(problem, line=problem.line + 1) if problem.line else problem
             for problem in guards.unfinished(workspace, front, parsed, letter)
         )
-        planned.append(
-            Planned(
-                folder, letter, text, style_warnings(parsed, front.language), numbering, unfinished
-            )
+        warnings = style_warnings(parsed, front.language) + window_warnings(workspace, front)
+        planned.append(Planned(folder, letter, text, warnings, numbering, unfinished))
+    if refused:
+        raise NotCurrent(
+            refused,
+            "titulaires que l'annuaire ne peut garantir à la date du "
+            f"{request.on.isoformat()} ; aucun courrier n'a été écrit :",
         )
     return planned
 
@@ -193,7 +207,10 @@ def plan_follow_up(workspace: Workspace, job: FollowUp) -> list[Planned]:
 
     planned = plan_new(workspace, request, extra)
     changed = holder_change(workspace, earlier, new.on)
-    return [replace(item, warnings=(*changed, *item.warnings)) for item in planned]
+    return [
+        replace(item, warnings=(*(Problem(item.source, None, m) for m in changed), *item.warnings))
+        for item in planned
+    ]
 
 
 def holder_change(workspace: Workspace, earlier: relance.Earlier, on: date) -> tuple[str, ...]:
@@ -247,6 +264,21 @@ def is_valid_text(text: str) -> bool:
     return True
 
 
+def accepted_source(
+    workspace: Workspace, values: dict[str, Any], body: str, source: Path, request: NewLetters
+) -> tuple[str, Document, LetterFront]:
+    """A new letter's source text, checked for currency; acceptances go into its front matter."""
+    text = letter_text(values, body)
+    parsed = split_document(source, text)
+    front = validate(LetterFront, parsed.front, source)
+    accepted = require_current(workspace, front, None, request.accept_unverified)
+    if not accepted:
+        return text, parsed, front
+    text = letter_text({**values, ACCEPTED_KEY: accepted}, body)
+    parsed = split_document(source, text)
+    return text, parsed, validate(LetterFront, parsed.front, source)
+
+
 def front_values(
     workspace: Workspace, template: TemplateFront, request: NewLetters, key: str
 ) -> dict[str, Any]:
@@ -275,6 +307,8 @@ def front_values(
         name: request.variables.get(name, guards.placeholder(description))
         for name, description in template.variables.items()
     }
+    if request.body is not None:  # the template's body, and so its variables, are not used
+        variables = dict(request.variables)
     values: dict[str, Any] = {
         "modele": request.template,
         "destinataire": key,
@@ -300,6 +334,7 @@ def plan_existing(
     source: Path,
     out: Path | None = None,
     force: bool = False,
+    accept_unverified: bool = False,
     *,
     writes_docx: bool = True,
 ) -> Planned:
@@ -307,13 +342,37 @@ def plan_existing(
     its DOCX holds a co-signer's edits (they would be lost)."""
     refuse_if_sent(source.parent, force)
     front, document = load_letter(source)
+    accepted = require_current(workspace, front, document, accept_unverified)
     letter = compose(workspace, front, document)
     folder = out or source.parent
     kept = cosigning.edits_to_keep(folder, source, writes_docx, force)
     unfinished = tuple(guards.unfinished(workspace, front, document, letter))
-    warnings = style_warnings(document, front.language) + ((kept,) if kept else ())
+    warnings = style_warnings(document, front.language) + window_warnings(workspace, front)
+    warnings += (kept,) if kept else ()
     return Planned(
-        folder, letter, None, warnings, unfinished=unfinished, keep_docx=kept is not None
+        folder,
+        letter,
+        None,
+        warnings,
+        unfinished=unfinished,
+        keep_docx=kept is not None,
+        accepted=accepted,
+    )
+
+
+def window_warnings(workspace: Workspace, front: LetterFront) -> tuple[Problem, ...]:
+    """An address that overflows the envelope's window, or none at all: printed whole all
+    the same, but the author should know before posting it."""
+    recipient = recipients.recipient(workspace.directory, front.to, front.date)
+    return tuple(
+        replace(
+            problem,
+            message=f"{problem.message} (le bloc est imprimé entier, mais il sort de la "
+            "fenêtre de l'enveloppe)",
+        )
+        if recipient.position.address
+        else problem
+        for problem in address_warnings(workspace, recipient, only_fit=True)
     )
 
 
@@ -325,12 +384,17 @@ def refuse_if_sent(folder: Path, force: bool) -> None:
         )
 
 
-def style_warnings(document: Document, language: Language = "fr") -> tuple[str, ...]:
+def style_warnings(document: Document, language: Language = "fr") -> tuple[Problem, ...]:
     """Ordinals and abbreviations the typography may not rewrite: the author decides.
     French rules for a French letter, English ones for an English letter (« Mr » is right)."""
     check = english.lint if language == "en" else lint
-    messages = check(document.body, document.body_line)
-    return tuple(f"{document.path} : {message}" for message in messages)
+    return tuple(check(document.body, document.body_line, document.path))
+
+
+def placeholder_line(text: str) -> int | None:
+    """The line of the first « [à compléter : …] » of a new source, once it has its reference."""
+    lines = references.stamp(text, "…").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if "[à compléter" in line), None)
 
 
 Progress = Callable[[Planned], None]
@@ -344,14 +408,14 @@ class Drafted:
 
     planned: list[Planned]
     written: list[Path]
-    warnings: list[str]
+    warnings: list[Problem]
     refused: list[Problem] = field(default_factory=list)  # why PDFs asked for were not made
 
     def refusal(self) -> str | None:
         """The error to end on when a PDF was asked for a letter that is not finished."""
         if not self.refused:
             return None
-        sources = once([str(item.source) for item in self.planned if item.unfinished])
+        sources = list(dict.fromkeys(str(item.source) for item in self.planned if item.unfinished))
         commands = " ; ".join(f"« lettres draft {source} »" for source in sources)
         problems = "\n".join(f"  {problem}" for problem in self.refused)
         return (
@@ -376,8 +440,13 @@ def draft(
         return draft_from_docx(workspace, job, with_email)
     if isinstance(job, Rebuild):
         planned = [
-            plan_existing(workspace, job.source, job.out, job.force, writes_docx=outputs.docx)
-        ]
+            plan_existing(
+                workspace, job.source, job.out, job.force, job.accept_unverified,
+                writes_docx=outputs.docx,
+            )
+        ]  # fmt: skip
+        if planned[0].accepted:  # before the outputs, so that they are newer than the source
+            record_accepted(job.source, planned[0].accepted)
     elif isinstance(job, FollowUp):
         planned = plan_follow_up(workspace, job)
     else:
@@ -390,26 +459,26 @@ def draft(
     for path in converted:
         add_fingerprints(path.parent, [path])
     written += converted
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     if with_email and finished:
         written += email_drafts(workspace, [item.folder for item in finished], warnings)
     warnings += [warning for item in planned for warning in item.warnings]
     unfinished = [problem for item in planned for problem in item.unfinished]
     if "pdf" in outputs.formats:
         return Drafted(planned, written, warnings, unfinished)
-    return Drafted(planned, written, warnings + [str(problem) for problem in unfinished])
+    return Drafted(planned, written, warnings + unfinished)
 
 
 def draft_from_docx(workspace: Workspace, job: FromDocx, with_email: bool) -> Drafted:
     folder = letter_folder(job.folder)
     refuse_if_sent(folder, job.force)
     letter, pdf = cosigning.pdf_from_docx(workspace, folder, job.force)
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     written = [pdf, *(email_drafts(workspace, [folder], warnings) if with_email else [])]
     return Drafted([Planned(folder, letter, None)], written, warnings)
 
 
-def email_drafts(workspace: Workspace, folders: list[Path], warnings: list[str]) -> list[Path]:
+def email_drafts(workspace: Workspace, folders: list[Path], warnings: list[Problem]) -> list[Path]:
     """`--email`: each letter's `lettre.eml`, once its PDF is made; adds to `warnings`."""
     from lettres.mail import write_drafts
 
@@ -423,7 +492,7 @@ def _silent(total: int) -> Iterator[Progress]:
     yield lambda _: None
 
 
-def once(warnings: Sequence[str]) -> list[str]:
+def once(warnings: Sequence[Problem]) -> list[Problem]:
     """Each warning once: a batch would otherwise repeat the same missing address per letter."""
     return list(dict.fromkeys(warnings))
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+from lettres.errors import Problem
 from lettres.typography import NBSP, _apply, _quote_pairs
 
 _MONTHS = (
@@ -67,24 +69,20 @@ _TITLE_WITH_STOP = re.compile(r"(?<![\w.])(Mr|Ms|Mrs|Dr)\.(?=\s)")
 _MRS = re.compile(r"(?<![\w.])Mrs(?![\w])")
 
 
-def lint(text: str, first_line: int = 1) -> list[str]:
+def lint(text: str, first_line: int = 1, path: Path | None = None) -> list[Problem]:
     """British usage the author should know of: « Mr. », « Dr. » take no full stop, and
     « Mrs » is used only when the person asked for it (the directory would say so)."""
     found = []
     for match in _TITLE_WITH_STOP.finditer(text):
         line = text.count("\n", 0, match.start()) + first_line
         title = match.group(1)
-        found.append(
-            (match.start(), f"ligne {line} : « {title}. » s'écrit « {title} » en anglais "
-                            "britannique (sans point)")
-        )  # fmt: skip
+        message = f"« {title}. » s'écrit « {title} » en anglais britannique (sans point)"
+        found.append((match.start(), line, message))
     for match in _MRS.finditer(text):
         line = text.count("\n", 0, match.start()) + first_line
-        found.append(
-            (match.start(), f"ligne {line} : « Mrs » : écrivez « Ms », sauf si la personne "
-                            "demande « Mrs »")
-        )  # fmt: skip
-    return [message for _, message in sorted(found)]
+        message = "« Mrs » : écrivez « Ms », sauf si la personne demande « Mrs »"
+        found.append((match.start(), line, message))
+    return [Problem(path, line, message) for _, line, message in sorted(found)]
 
 
 # ----------------------------------------------------------------------------- protocol

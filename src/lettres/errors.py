@@ -57,6 +57,17 @@ class NoHolder(LettresError):
     """A position that had nobody in it on the letter's date."""
 
 
+class NotCurrent(DataError):
+    """A letter to, or copied to, a holder the directory cannot vouch for on its date."""
+
+    def __init__(self, problems: list[Problem], heading: str) -> None:
+        super().__init__(problems)
+        self.args = (heading + "\n" + "\n".join(str(p) for p in problems),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class OutputExists(LettresError):
     """A folder or file that a new letter would overwrite."""
 
@@ -103,3 +114,7 @@ class SendInterrupted(LettresError):
 
 class FileFailure(LettresError):
     """The system would not let lettres read or write a file: locked, full, read-only…"""
+
+
+class BadDate(LettresError):
+    """A date the user typed that names no day, or could name two."""

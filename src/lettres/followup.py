@@ -47,18 +47,26 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def parse_delay(value: str) -> Delay | None:
+    """« 15 jours », « 6 semaines », « 2 mois »; None when the text is no delay."""
+    match = _DELAY.match(value)
+    if not match:
+        return None
+    unit = match[2].lower()
+    return Delay(int(match[1]), unit if unit.endswith("s") else unit + "s")
+
+
 def parse_follow_up(value: str | date) -> Delay | date:
     """The one reading of a `relance` value, shared by the loader and the register."""
     if isinstance(value, date):
         return value
-    match = _DELAY.match(value)
-    if match:
-        count, unit = int(match[1]), match[2].lower()
-        if count == 0:
+    delay = parse_delay(value)
+    if delay is not None:
+        if delay.count == 0:
             raise BadFollowUp(
                 f"« relance : {excerpt(value)} » : une relance se fait au moins un jour après"
             )
-        return Delay(count, unit if unit.endswith("s") else unit + "s")
+        return delay
     try:
         return date.fromisoformat(value.strip())
     except ValueError:

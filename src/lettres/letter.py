@@ -98,6 +98,16 @@ Block = Paragraph | ListBlock
 
 
 @dataclass(frozen=True)
+class Window:
+    """Where the recipient's address is printed, in millimetres from the page's top-left
+    corner: the window of the envelope (the workspace's `mise_en_page: fenetre:`)."""
+
+    x: float = 110
+    y: float = 48
+    width: float = 85
+
+
+@dataclass(frozen=True)
 class Letter:
     """Every text of a letter, top to bottom (reference §2), typography already applied.
 
@@ -114,7 +124,8 @@ class Letter:
     appellation: str
     body: tuple[Block, ...]
     closing: str
-    signature: tuple[str, ...]
+    # One block of lines per signatory, the name first; several make a grid of two columns.
+    signatures: tuple[tuple[str, ...], ...]
     enclosures: tuple[str, ...]
     copies: tuple[str, ...]
     members_heading: str
@@ -124,9 +135,8 @@ class Letter:
     author: str
     date: date
     labels: Labels = FRENCH
-    # One block of lines per signatory; with several, `signature` is empty and the writers
-    # lay the blocks out side by side, each with room to sign above the name.
-    signatures: tuple[tuple[str, ...], ...] = ()
+    # Layout settings of the workspace, the same for both writers
+    window: Window = Window()
 
     @property
     def subject_label(self) -> str:

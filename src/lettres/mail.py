@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 import mimetypes
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -22,8 +22,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from lettres import guards, relance
-from lettres.compose import Resolved, compose, final, resolve, subject
-from lettres.errors import MissingFile, NoAddress
+from lettres.compose import Resolved, compose, final, require_current, resolve, subject
+from lettres.errors import MissingFile, NoAddress, Problem
 from lettres.files import write_atomic
 from lettres.folders import (
     COVER_NOTE,
@@ -36,7 +36,14 @@ from lettres.folders import (
 )
 from lettres.models import MICROSOFT
 from lettres.recipients import Recipient
-from lettres.source import Document, Language, LetterFront, load_letter, load_template
+from lettres.source import (
+    Document,
+    Language,
+    LetterFront,
+    load_letter,
+    load_template,
+    record_accepted,
+)
 from lettres.templating import render
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
@@ -57,7 +64,8 @@ class Built:
 
     folder: Path
     message: EmailMessage
-    warnings: tuple[str, ...]
+    warnings: tuple[Problem, ...]
+    accepted: dict[str, str] = field(default_factory=dict)  # to record in the source (sent)
 
     @property
     def path(self) -> Path:
@@ -77,6 +85,7 @@ def build(
     with_docx: bool = False,
     attachments: Sequence[Path] = (),
     now: datetime | None = None,
+    accept_unverified: bool = False,
 ) -> Built:
     """The e-mail from the letter's own resolution, so it names whom the letter names.
 
@@ -90,7 +99,8 @@ def build(
         raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
     front, document = load_letter(source)
     resolved = resolve(workspace, front, document)
-    cc, cc_warnings = copy_addresses(resolved)
+    accepted = require_current(workspace, front, document, accept_unverified, resolved)
+    cc, cc_warnings = copy_addresses(workspace, resolved)
     to = recipient_address(workspace, resolved.recipient)
     curly = workspace.sender.typography.curly_apostrophes
     message = headers(workspace, to, cc, subject(front, curly), now)
@@ -101,7 +111,7 @@ def build(
     message.set_content(cover_text(workspace, resolved, front.language))
     for path, name in files:
         attach(message, path, name)
-    return Built(folder, message, tuple(cc_warnings))
+    return Built(folder, message, tuple(cc_warnings), accepted)
 
 
 def headers(
@@ -167,20 +177,22 @@ def recipient_address(workspace: Workspace, recipient: Recipient) -> Address:
     return address(header_text(recipient.holder.full_name), email)
 
 
-def copy_addresses(resolved: Resolved) -> tuple[list[Address], list[str]]:
+def copy_addresses(workspace: Workspace, resolved: Resolved) -> tuple[list[Address], list[Problem]]:
     """The letter's copies in its order; those without an address are named, never dropped."""
     seen = {resolved.recipient.position.email}
     found: list[Address] = []
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     for line in resolved.copies:
         for person in line.recipients:
             email = person.position.email
             if not email:
-                warnings.append(
+                path = workspace.root / DIRECTORY_FILE
+                warnings.append(Problem(
+                    path, line_of(workspace.raw.get(path), ("postes", person.key, "courriel")),
                     f"copie sans adresse électronique, absente du Cc : {person.person} "
-                    f"({person.key}) ; ajoutez son courriel dans destinataires.yaml ou "
-                    "envoyez-lui le courrier autrement"
-                )
+                    f"({person.key}) ; ajoutez son courriel (courriel: nom@domaine.fr) ou "
+                    "envoyez-lui le courrier autrement",
+                ))  # fmt: skip
             elif email not in seen:
                 seen.add(email)
                 found.append(address(header_text(person.holder.full_name), email))
@@ -238,15 +250,6 @@ def earlier_files(document: Document, front: LetterFront) -> list[tuple[Path, st
     return [(relance.require_pdf(earlier), earlier.attachment_name())]
 
 
-def stale_warnings(source: Path, pdf: tuple[Path, str]) -> list[str]:
-    if source.stat().st_mtime > pdf[0].stat().st_mtime:
-        return [
-            f"{source} a été modifié après {pdf[0].name} : le PDF joint ne reflète peut-être "
-            f"pas la source ; relancez « lettres draft {source} »"
-        ]
-    return []
-
-
 def attach(message: EmailMessage, path: Path, name: str) -> None:
     kind = _KNOWN_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
     maintype, _, subtype = (kind or "application/octet-stream").partition("/")
@@ -279,12 +282,34 @@ def write_drafts(
     with_docx: bool = False,
     attachments: Sequence[Path] = (),
     now: datetime | None = None,
+    progress: Callable[[Built], None] | None = None,
+    accept_unverified: bool = False,
 ) -> list[Built]:
-    """Build every draft before writing any: one bad letter stops the batch with nothing written."""
-    built = [
-        build(workspace, folder, with_docx=with_docx, attachments=attachments, now=now)
-        for folder in folders
-    ]
+    """Build every draft before writing any: one bad letter stops the batch with nothing written.
+
+    `progress` is told of each message built (the slow part: the letter is composed again).
+    """
+    built = []
+    for folder in folders:
+        built.append(
+            build(
+                workspace,
+                folder,
+                with_docx=with_docx,
+                attachments=attachments,
+                now=now,
+                accept_unverified=accept_unverified,
+            )
+        )
+        if progress:
+            progress(built[-1])
     for item in built:
         write_atomic(item.path, draft_bytes(item.message))
+        record_acceptance(item)
     return built
+
+
+def record_acceptance(item: Built) -> None:
+    """--accept-unverified is noted in the letter's source, once its e-mail exists."""
+    if item.accepted:
+        record_accepted(item.folder / SOURCE_NAME, item.accepted, keep_time=True)

@@ -44,6 +44,7 @@ def inline_runs(children: list[Token], bold: bool = False) -> tuple[Run, ...]:
     """Runs of one paragraph: emphasis nests, soft breaks become spaces."""
     runs: list[Run] = []
     state: dict[str, Any] = {"bold": bold, "italic": False, "link": None}
+    start = 0  # the first run of the link being read
     for child in children:
         kind = child.type
         if kind == "strong_open":
@@ -56,7 +57,9 @@ def inline_runs(children: list[Token], bold: bool = False) -> tuple[Run, ...]:
             state["italic"] = False
         elif kind == "link_open":
             state["link"] = str(child.attrs.get("href", "")) or None
+            start = len(runs)
         elif kind == "link_close":
+            _show_target(runs, start, state["link"])
             state["link"] = None
         elif kind in ("text", "code_inline", "html_inline"):
             _append(runs, Run(child.content, state["bold"], state["italic"], state["link"]))
@@ -67,6 +70,30 @@ def inline_runs(children: list[Token], bold: bool = False) -> tuple[Run, ...]:
     while runs and not runs[-1].text.strip():
         runs.pop()
     return tuple(runs)
+
+
+def _show_target(runs: list[Run], start: int, target: str | None) -> None:
+    """On paper a link cannot be clicked: its text is followed by its address, « le site
+    (https://…) », unless the text already is the address (with or without its scheme)."""
+    if not target:
+        return
+    text = "".join(run.text for run in runs[start:]).strip()
+    shown = target.removeprefix("mailto:")
+    if _bare(text) == _bare(shown):
+        return
+    last = runs[-1] if runs else Run("")
+    if not text:  # a link without text: its address is its text
+        _append(runs, Run(shown, last.bold, last.italic, target))
+        return
+    _append(runs, Run(" (", last.bold, last.italic))
+    _append(runs, Run(shown, last.bold, last.italic, target))
+    _append(runs, Run(")", last.bold, last.italic))
+
+
+def _bare(address: str) -> str:
+    for scheme in ("https://", "http://", "mailto:"):
+        address = address.removeprefix(scheme)
+    return address.rstrip("/").lower()
 
 
 def _append(runs: list[Run], run: Run) -> None:

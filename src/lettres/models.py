@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from lettres.errors import DataError, Problem
+from lettres.followup import parse_delay
 from lettres.protocol import CATEGORIES, Voice
 from lettres.text import excerpt
 from lettres.yamlfile import line_of
@@ -92,6 +93,34 @@ class Holder(Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.name}"
 
+    @property
+    def vouched(self) -> date:
+        """The last date on which the directory knows this person held the post."""
+        return self.verified or self.since
+
+    @model_validator(mode="after")
+    def _dates_agree(self) -> Holder:
+        """A holding ends after it starts, and is verified while it lasts."""
+        if self.until is not None and self.until < self.since:
+            raise invalid(
+                f"{self.full_name} quitterait le poste (jusqu_au {self.until}) avant d'y "
+                f"arriver (depuis {self.since}) : corrigez l'une des deux dates",
+                "jusqu_au",
+            )
+        if self.verified is not None and self.verified < self.since:
+            raise invalid(
+                f"{self.full_name} serait vérifié(e) en poste (verifie_le {self.verified}) "
+                f"avant d'y arriver (depuis {self.since}) : corrigez l'une des deux dates",
+                "verifie_le",
+            )
+        if self.verified is not None and self.until is not None and self.verified > self.until:
+            raise invalid(
+                f"{self.full_name} serait vérifié(e) en poste (verifie_le {self.verified}) "
+                f"après l'avoir quitté (jusqu_au {self.until}) : corrigez l'une des deux dates",
+                "verifie_le",
+            )
+        return self
+
 
 class Position(Model):
     title: str | Gendered = Field(alias="poste")
@@ -134,6 +163,24 @@ class Position(Model):
                     "titulaires",
                     index,
                 )
+            if before.verified is not None and before.verified >= after.since:
+                raise invalid(
+                    f"{before.full_name} serait vérifié(e) en poste (verifie_le "
+                    f"{before.verified}) après l'arrivée de {after.full_name} (depuis "
+                    f"{after.since}) : corrigez l'une des deux dates",
+                    "titulaires",
+                    index - 1,
+                    "verifie_le",
+                )
+            if before.until is not None and before.until >= after.since:
+                raise invalid(
+                    f"{before.full_name} serait encore en poste (jusqu_au {before.until}) "
+                    f"quand {after.full_name} y arrive (depuis {after.since}) : le suivant met "
+                    "fin au précédent ; retirez jusqu_au ou corrigez-le",
+                    "titulaires",
+                    index - 1,
+                    "jusqu_au",
+                )
         return self
 
 
@@ -145,9 +192,31 @@ class Group(Model):
         return [key for line in self.lines for key in ([line] if isinstance(line, str) else line)]
 
 
+DEFAULT_MARGIN = "6 mois"
+
+
 class Directory(Model):
     positions: dict[str, Position] = Field(alias="postes")
     groups: dict[str, Group] = Field(default_factory=dict, alias="groupes")
+    # How long after its last verification the directory still vouches for a holder
+    # whose end it does not know (recipients.currency).
+    margin: str = Field(DEFAULT_MARGIN, alias="marge_verification")
+
+    @field_validator("margin")
+    @classmethod
+    def _readable_margin(cls, value: str) -> str:
+        if parse_delay(value) is None:
+            raise invalid(
+                f"« marge_verification : {value} » n'est pas compris ; écrivez une durée "
+                "(« 6 mois », « 12 semaines », « 90 jours »)"
+            )
+        return value
+
+    def vouches_until(self, vouched: date) -> date:
+        """The last day a holder verified on `vouched` (and with no known end) is current."""
+        delay = parse_delay(self.margin)
+        assert delay is not None  # checked when loaded
+        return delay.after(vouched)
 
     @model_validator(mode="after")
     def _groups_name_known_positions(self) -> Directory:
@@ -225,6 +294,8 @@ class Signatory(Model):
         return self
 
 
+PAGE_WIDTH, PAGE_HEIGHT = 210, 297  # A4, millimetres
+
 Security = Literal["starttls", "ssl", "none", "oauth2-microsoft"]
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25, "oauth2-microsoft": 587}
 MICROSOFT = "oauth2-microsoft"
@@ -298,11 +369,39 @@ class Typography(Model):
     curly_apostrophes: bool = Field(False, alias="apostrophe_courbe")
 
 
+class Window(Model):
+    """The envelope's window, in millimetres from the page's top-left corner (A4)."""
+
+    x: float = 110
+    y: float = 48
+    width: float = Field(85, alias="largeur")
+
+    @model_validator(mode="after")
+    def _on_the_page(self) -> Window:
+        if not (self.x >= 0 and self.width > 0 and self.x + self.width <= PAGE_WIDTH):
+            raise invalid(
+                f"la fenêtre (x = {self.x:g} mm, largeur = {self.width:g} mm) sort de la page, "
+                f"large de {PAGE_WIDTH} mm : x + largeur doit rester sous {PAGE_WIDTH} "
+                "(enveloppe DL : x = 110, largeur = 85)"
+            )
+        if not 0 <= self.y <= PAGE_HEIGHT / 2:
+            raise invalid(
+                f"la fenêtre (y = {self.y:g} mm) doit être dans le haut de la page, "
+                f"entre 0 et {PAGE_HEIGHT // 2} mm (enveloppe DL : y = 48)"
+            )
+        return self
+
+
+class PageLayout(Model):
+    window: Window = Field(default_factory=Window, alias="fenetre")
+
+
 class Sender(Model):
     coalition: Coalition = Field(alias="collectif")
     signatories: dict[str, Signatory] = Field(alias="signataires", min_length=1)
     sending: Sending | None = Field(None, alias="envoi")
     typography: Typography = Field(default_factory=Typography, alias="typographie")
+    layout: PageLayout = Field(default_factory=PageLayout, alias="mise_en_page")
 
 
 class Rename(Model):
@@ -376,6 +475,8 @@ _MESSAGES = {
     "int_type": "« {field} » doit être un nombre entier",
     "int_parsing": "« {field} » doit être un nombre entier",
     "int_from_float": "« {field} » doit être un nombre entier",
+    "float_type": "« {field} » doit être un nombre (en millimètres)",
+    "float_parsing": "« {field} » doit être un nombre (en millimètres)",
 }
 
 
@@ -388,11 +489,19 @@ def _problem(error: Any, path: Path, raw: Any) -> Problem:
         message = error["msg"]
     elif error["type"] == "literal_error":
         value = excerpt(error["input"])
-        message = f"« {field} » vaut « {value} » ; valeurs possibles : {ctx['expected']}"
+        expected = french_choices(str(ctx["expected"]))
+        message = f"« {field} » vaut « {value} » ; valeurs possibles : {expected}"
     else:
         template = _MESSAGES.get(error["type"], "« {field} » : {msg}")
         message = template.format(field=field, msg=error["msg"])
     return Problem(path, line_of(raw, loc), message)
+
+
+def french_choices(expected: str) -> str:
+    """pydantic writes "'Monsieur' or 'Madame'"; in French: « Monsieur » ou « Madame »."""
+    choices = re.split(r", | or ", expected)
+    quoted = [f"« {choice.strip().strip(chr(39))} »" for choice in choices if choice.strip()]
+    return ", ".join(quoted[:-1]) + " ou " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
 
 
 def _is_union_tag(part: Any) -> bool:

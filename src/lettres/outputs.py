@@ -79,15 +79,32 @@ def make_renderer(workspace: Workspace, outputs: Outputs) -> Render:
             logo=workspace.sender.coalition.logo,
         )
 
+    logo = read_logo(workspace) if outputs.docx else None
+
     def render(letter: Letter, *, pdf: bool = True) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         if outputs.docx:
-            files["docx"] = render_docx(letter)
+            files["docx"] = render_docx(letter, logo)
         if compiler is not None and pdf:
             files["pdf"] = compiler.render(letter)
         return files
 
     return render
+
+
+def read_logo(workspace: Workspace) -> bytes | None:
+    """The `logo:` of collectif.yaml, read once for the DOCX of a whole batch."""
+    logo = workspace.sender.coalition.logo
+    if not logo:
+        return None
+    path = workspace.root / logo
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise LettresError(
+            f"logo introuvable : {path} ; corrigez le chemin du logo (relatif au dossier "
+            f"{workspace.root}) ou placez-y l'image"
+        ) from None
 
 
 def finish(written: Sequence[Path], outputs: Outputs) -> list[Path]:

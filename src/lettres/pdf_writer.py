@@ -67,8 +67,9 @@ def letter_data(letter: Letter, logo: str | None = None) -> dict[str, Any]:
         "appellation": letter.appellation,
         "body": [block_data(block) for block in letter.body],
         "closing": letter.closing,
-        "signature": list(letter.signature),
         "signatures": [list(block) for block in letter.signatures],
+        # every signature line, for layouts of older workspaces, which read it
+        "signature": [line for block in letter.signatures for line in block],
         "enclosures_line": letter.enclosures_line,
         "copies_heading": letter.copies_heading,
         "copies": list(letter.copies),
@@ -83,6 +84,8 @@ def letter_data(letter: Letter, logo: str | None = None) -> dict[str, Any]:
         "logo": logo,
         "lang": letter.labels.language.partition("-")[0],
         "region": letter.labels.language.partition("-")[2],
+        # millimetres, from the workspace's settings: the layout reads them, not its own
+        "window": {"x": letter.window.x, "y": letter.window.y, "width": letter.window.width},
     }
 
 

@@ -69,6 +69,18 @@ def _street_problems(number: int, line: str) -> list[AddressIssue]:
     return [(number, f"pas de virgule après le numéro de voie : « {fixed} »")]
 
 
+def fit_problems(lines: Sequence[str]) -> list[AddressIssue]:
+    """What would not fit the envelope's window: too many lines, too long a line. The block
+    is printed whole all the same (never cut): it is for the author to shorten it."""
+    problems: list[AddressIssue] = []
+    if len(lines) > MAX_LINES:
+        problems.append((None, f"{len(lines)} lignes, {MAX_LINES} au plus"))
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_WIDTH:
+            problems.append((number, f"{len(line)} caractères, {MAX_WIDTH} au plus"))
+    return problems
+
+
 def check_address(lines: Sequence[str]) -> list[AddressIssue]:
     """What would make La Poste's machines stumble, each problem with its line (from 1),
     or None when it concerns the whole block."""

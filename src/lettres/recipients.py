@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -114,12 +115,28 @@ def holder_on(key: str, position: Position, on: date) -> Holder:
         )
     holder = current[-1]
     if holder.until is not None and on > holder.until:
-        raise NoHolder(
-            f"le poste « {key} » n'a pas de titulaire connu le {on.isoformat()} : "
-            f"{holder.full_name} l'a quitté le {holder.until.isoformat()}. Ajoutez son "
-            "successeur dans destinataires.yaml."
-        )
+        raise NoHolder(vacancy(key, position, holder, on))
     return holder
+
+
+def vacancy(key: str, position: Position, holder: Holder, on: date) -> str:
+    """Between a `jusqu_au` and the next holder's arrival, or after a last `jusqu_au`."""
+    assert holder.until is not None
+    left = (
+        f"le poste « {key} » n'a pas de titulaire connu le {on.isoformat()} : "
+        f"{holder.full_name} l'a quitté le {holder.until.isoformat()}"
+    )
+    later = [h for h in position.holders if h.since > on]
+    if later:
+        return (
+            f"{left} et {later[0].full_name} n'y arrive que le {later[0].since.isoformat()}. "
+            "Changez la date du courrier, ou corrigez jusqu_au ou depuis dans "
+            "destinataires.yaml si le poste n'était pas vacant."
+        )
+    return (
+        f"{left}. Ajoutez son successeur : « lettres recipients set {key} --holder "
+        '"Madame Prénom Nom" --since AAAA-MM-JJ ».'
+    )
 
 
 def position(directory: Directory, key: str) -> Position:
@@ -134,6 +151,116 @@ def position(directory: Directory, key: str) -> Position:
 
 def recipient(directory: Directory, key: str, on: date) -> Recipient:
     return Recipient(key, position(directory, key), holder_on(key, position(directory, key), on))
+
+
+@dataclass(frozen=True)
+class Currency:
+    """Whether the directory can vouch for a post's holder on a date, and if not, why.
+
+    `vouched` is the last date the directory vouches for (verifie_le, or depuis when never
+    verified); `vouched_until` that date plus the workspace's margin, when no end is known;
+    `moved_to` the later post of the directory this person took on or before the date.
+    """
+
+    recipient: Recipient
+    on: date
+    vouched: date
+    vouched_until: date | None
+    moved_to: Recipient | None = None
+
+    @property
+    def key(self) -> str:
+        return self.recipient.key
+
+    @property
+    def holder(self) -> Holder:
+        return self.recipient.holder
+
+    @property
+    def current(self) -> bool:
+        return self.moved_to is None and (
+            self.vouched_until is None or self.on <= self.vouched_until
+        )
+
+    @property
+    def last_vouched(self) -> str:
+        """« vérifié en poste le … », or « jamais vérifié, en poste depuis le … »."""
+        e = "e" if self.recipient.gender == "f" else ""
+        if self.holder.verified is None:
+            return f"jamais vérifié{e} en poste (arrivé{e} le {self.vouched.isoformat()})"
+        return f"vérifié{e} en poste pour la dernière fois le {self.vouched.isoformat()}"
+
+    @property
+    def reason(self) -> str | None:
+        """Why the holder is not current, in French; None when they are."""
+        if self.moved_to is not None:
+            e = "e" if self.recipient.gender == "f" else ""
+            return (
+                f"{self.recipient.person} est devenu{e} {self.moved_to.title} "
+                f"(« {self.moved_to.key} ») le {self.moved_to.holder.since.isoformat()} et "
+                f"l'annuaire ne {'la' if e else 'le'} dit pas resté{e} {self.recipient.title} "
+                f"({self.last_vouched})"
+            )
+        if self.current or self.vouched_until is None:
+            return None
+        return (
+            f"{self.recipient.person}, {self.recipient.title}, {self.last_vouched} : "
+            f"l'annuaire n'en répond que jusqu'au {self.vouched_until.isoformat()} "
+            f"(marge de vérification)"
+        )
+
+    @property
+    def mark(self) -> str:
+        """The short note `copies` and `recipients` print beside a holder who is not current."""
+        if self.moved_to is not None:
+            return (
+                f"à vérifier : {self.moved_to.title} depuis le "
+                f"{self.moved_to.holder.since.isoformat()}, {self.last_vouched}"
+            )
+        return f"à vérifier : {self.last_vouched}"
+
+
+def currency(directory: Directory, key: str, on: date) -> Currency:
+    """Is the holder of `key` on `on` one the directory can vouch for on that date?
+
+    Current means: the date falls before the end the directory knows (jusqu_au or the next
+    holder's depuis) or, with no known end, no later than the last date vouched for plus
+    the margin; and the person has not since taken another post of the directory, unless
+    the directory records both as held at once (a jusqu_au or verifie_le on or after the
+    start of the later post).
+    """
+    return currency_of(directory, recipient(directory, key, on), on)
+
+
+def currency_of(directory: Directory, found: Recipient, on: date) -> Currency:
+    """The currency of a holder already looked up (a letter's resolution walks the directory
+    once)."""
+    holder = found.holder
+    last = holder is found.position.holders[-1]
+    vouched_until = (
+        directory.vouches_until(holder.vouched) if last and holder.until is None else None
+    )
+    return Currency(found, on, holder.vouched, vouched_until, moved_on(directory, found, on))
+
+
+def moved_on(directory: Directory, found: Recipient, on: date) -> Recipient | None:
+    """The first later post of the directory the same person took on or before `on`."""
+    holder = found.holder
+    ends = [d for d in (holder.until, holder.verified) if d is not None]
+    later = [
+        Recipient(key, other, taken)
+        for key, other in directory.positions.items()
+        if key != found.key
+        for taken in other.holders
+        if same_person(taken, holder)
+        and holder.since < taken.since <= on
+        and not any(end >= taken.since for end in ends)
+    ]
+    return min(later, key=lambda r: r.holder.since, default=None)
+
+
+def same_person(one: Holder, other: Holder) -> bool:
+    return fold(one.full_name) == fold(other.full_name)
 
 
 def _suggestions(directory: Directory, key: str) -> str:
@@ -170,20 +297,80 @@ def copy_lines(directory: Directory, keys: list[str], on: date) -> list[CopyLine
 
 
 def search(directory: Directory, query: str) -> list[str]:
-    """Position keys whose key, title, institution or any holder's name contains the query."""
-    needle = fold(query.strip())
+    """Position keys that match the query, best first (see `find`)."""
+    return [found.key for found in find(directory, query)]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A position found by a search, and the text of it that matched best."""
+
+    key: str
+    score: float
+    matched: str
+
+
+# Words a query may hold that say nothing about which position is meant.
+STOP_WORDS = {"le", "la", "les", "l", "de", "des", "du", "d", "et", "a", "au", "aux", "en"}
+
+
+def find(directory: Directory, query: str) -> list[Match]:
+    """Positions whose key, title, institution or holders hold every word of the query.
+
+    Words match in any order, without accents or case, by their beginning (« minis »), or
+    with a small typo; the best matches come first.
+    """
+    words = [w for w in words_of(query) if w not in STOP_WORDS] or words_of(query)
     found = []
     for key, position in directory.positions.items():
-        titles = (
-            [position.title]
-            if isinstance(position.title, str)
-            else [position.title.masculine, position.title.feminine]
-        )
-        names = [h.full_name for h in position.holders]
-        haystack = " | ".join([key, *titles, position.institution or "", *names])
-        if needle in fold(haystack):
-            found.append(key)
-    return found
+        fields = searched_fields(key, position)
+        if not words:
+            found.append(Match(key, 0, ""))
+            continue
+        scores = [word_score(word, fields) for word in words]
+        if min(scores) > 0:
+            best = max(fields, key=lambda field: field_score(words, field))
+            found.append(Match(key, sum(scores) / len(scores) + field_score(words, best), best))
+    return sorted(found, key=lambda match: -match.score)
+
+
+def words_of(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", fold(text))
+
+
+def searched_fields(key: str, position: Position) -> list[str]:
+    titles = (
+        [position.title]
+        if isinstance(position.title, str)
+        else [position.title.masculine, position.title.feminine]
+    )
+    names = [holder.full_name for holder in position.holders]
+    institution = [position.institution] if position.institution else []
+    return [*titles, *institution, *names, key]  # on a tie, a title shows better than a key
+
+
+def word_score(word: str, fields: list[str]) -> float:
+    return max(
+        (similarity(word, other) for field in fields for other in words_of(field)), default=0
+    )
+
+
+def similarity(word: str, other: str) -> float:
+    """100 for the same word, 95 for its beginning, less for each typo (one in a short word)."""
+    from rapidfuzz.distance import OSA
+
+    if word == other:
+        return 100
+    if other.startswith(word) and len(word) >= 3:
+        return 95
+    allowed = 0 if len(word) < 4 else (1 if len(word) <= 6 else 2)
+    typos = OSA.distance(word, other, score_cutoff=allowed + 1)  # a swap counts as one
+    return 90 - 10 * typos if typos <= allowed else 0
+
+
+def field_score(words: list[str], field: str) -> float:
+    """How many of the query's words this one field holds: the match to show."""
+    return float(sum(1 for word in words if word_score(word, [field]) > 0))
 
 
 def status_on(association: Association, on: date) -> str | None:
@@ -213,31 +400,58 @@ def member_names(members: Members, on: date) -> list[str]:
     return [name for _, name in current]
 
 
-def copies_listing(lines: list[CopyLine]) -> str:
-    """The « Copies : » block as a letter prints it, one line a dash."""
+def copies_listing(lines: list[CopyLine], marks: dict[str, str] | None = None) -> str:
+    """The « Copies : » block as a letter prints it, one line a dash.
+
+    `marks` (post key → note) flags the holders the directory cannot vouch for.
+    """
+    marks = marks or {}
     heading = "Copie :" if len(lines) == 1 else "Copies :"
-    return "\n".join([heading, *(f"- {typographize(line.text())}" for line in lines)])
+    return "\n".join([heading, *(f"- {typographize(line.text())}{_marked(line, marks)}"
+                                  for line in lines)])  # fmt: skip
 
 
-def copy_records(lines: list[CopyLine]) -> list[dict[str, Any]]:
+def _marked(line: CopyLine, marks: dict[str, str]) -> str:
+    joined = len(line.recipients) > 1
+    notes = [
+        f"{r.holder.full_name} : {marks[r.key]}" if joined else marks[r.key]
+        for r in line.recipients
+        if r.key in marks
+    ]
+    return f" [{' ; '.join(notes)}]" if notes else ""
+
+
+def stale_marks(directory: Directory, lines: list[CopyLine], on: date) -> dict[str, str]:
+    """The note of each copy whose holder is not current on `on`, by post key."""
+    found = (currency(directory, r.key, on) for line in lines for r in line.recipients)
+    return {c.key: c.mark for c in found if not c.current}
+
+
+def copy_records(directory: Directory, lines: list[CopyLine], on: date) -> list[dict[str, Any]]:
     """The copies for a program: each line as printed, and the people behind it."""
     return [
         {
             "ligne": typographize(line.text()),
-            "destinataires": [
-                {
-                    "cle": r.key,
-                    "civilite": r.holder.civility,
-                    "prenom": r.holder.first_name,
-                    "nom": r.holder.name,
-                    "poste": r.title,
-                    "courriel": r.position.email,
-                }
-                for r in line.recipients
-            ],
+            "destinataires": [person_record(directory, r, on) for r in line.recipients],
         }
         for line in lines
     ]
+
+
+def person_record(directory: Directory, r: Recipient, on: date) -> dict[str, Any]:
+    found = currency(directory, r.key, on)
+    return {
+        "cle": r.key,
+        "civilite": r.holder.civility,
+        "prenom": r.holder.first_name,
+        "nom": r.holder.name,
+        "poste": r.title,
+        "courriel": r.position.email,
+        "depuis": r.holder.since.isoformat(),
+        "verifie_le": r.holder.verified.isoformat() if r.holder.verified else None,
+        "a_verifier": not found.current,
+        "motif": found.reason,
+    }
 
 
 def copy_emails(lines: list[CopyLine]) -> tuple[list[str], list[Recipient]]:

@@ -27,10 +27,10 @@ from typing import Literal
 
 from filelock import FileLock, Timeout
 
-from lettres.errors import LettresError, SendInterrupted, SettingsMissing
+from lettres.errors import LettresError, Problem, SendInterrupted, SettingsMissing
 from lettres.folders import JOURNAL_NAME, SENDER_FILE, SENDING_LOCK, letter_folder
 from lettres.journal import Sent, State, append_sent, read_history
-from lettres.mail import Built, attachment_names, build
+from lettres.mail import Built, attachment_names, build, record_acceptance
 from lettres.models import Sending
 from lettres.smtp import (
     PASSWORD_VARIABLE,
@@ -66,7 +66,7 @@ class Outcome:
     attachments: tuple[str, ...] = ()
     message_id: str | None = None
     sent_at: datetime | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     problem: str | None = None  # why an « uncertain » or « refused » letter did not go
 
 
@@ -82,6 +82,7 @@ class SendOptions:
     rate: float | None = None
     with_docx: bool = False
     attachments: tuple[Path, ...] = ()
+    accept_unverified: bool = False  # holders the directory cannot vouch for: noted, sent
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,8 @@ def send_letters(
         planned = prepare(workspace, folders, options)
         done = [report_on(report, item) for item in planned if isinstance(item, Outcome)]
         todo = [item for item in planned if isinstance(item, Planned)]
+        for item in todo:
+            record_acceptance(item.built)
         if todo:
             secret = ask(password) if settings.user else None
             pacer = Pacer(options.rate, seams.clock, seams.sleep)
@@ -201,7 +204,11 @@ def prepare(
             planned.append(already_sent(folder, sendings[-1]))
         else:
             built = build(
-                workspace, folder, with_docx=options.with_docx, attachments=options.attachments
+                workspace,
+                folder,
+                with_docx=options.with_docx,
+                attachments=options.attachments,
+                accept_unverified=options.accept_unverified,
             )
             planned.append(Planned(built, tuple(pending)))
     return planned
@@ -249,7 +256,7 @@ def outcome_of(
     item: Built,
     status: SendStatus,
     sent_at: datetime | None = None,
-    refused: tuple[str, ...] = (),
+    refused: tuple[Problem, ...] = (),
     problem: str | None = None,
 ) -> Outcome:
     message = item.message
@@ -391,10 +398,10 @@ class Sender:
                 f"ne repartira pas ; quand le disque le permet : « lettres sent {built.folder} »"
             ) from None
         warnings = tuple(
-            f"{built.folder.name} : {addr} refusé par le serveur ({code} {why}) ; ce "
-            "destinataire n'a rien reçu"
+            Problem(built.folder, None,
+                    f"{addr} refusé par le serveur ({code} {why}) ; ce destinataire n'a rien reçu")
             for addr, (code, why) in refused.items()
-        )
+        )  # fmt: skip
         return outcome_of(built, "sent", done.sent_at, warnings)
 
     def not_accepted(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +12,7 @@ import yaml
 from pydantic import Field, field_validator, model_validator
 
 from lettres.errors import DataError, LettresError
+from lettres.files import write_text_atomic
 from lettres.folders import COVER_NOTE
 from lettres.followup import FOLLOW_UP_HELP, BadFollowUp, parse_follow_up
 from lettres.models import Model, invalid, nearest, validate
@@ -27,6 +29,9 @@ class Courtesy(Model):
 
     verb: Verb = Field("prie", alias="verbe")
     noun: Noun = Field("expression", alias="nom")
+
+
+ACCEPTED_KEY = "titulaires_acceptes"
 
 
 class LetterFront(Model):
@@ -49,6 +54,9 @@ class LetterFront(Model):
     courtesy: Courtesy = Field(default_factory=Courtesy, alias="politesse")
     variables: dict[str, str] = Field(default_factory=dict)
     follow_up: str | datetime.date | None = Field(None, alias="relance")
+    # Holders the directory could not vouch for on the letter's date, sent to anyway
+    # (--accept-unverified): post key → the person accepted, so the choice stays specific.
+    accepted: dict[str, str] = Field(default_factory=dict, alias=ACCEPTED_KEY)
     follow_up_of: str | None = Field(None, alias="relance_de", min_length=1)
     language: Language = Field("fr", alias="langue")
 
@@ -140,13 +148,63 @@ def load_template(path: Path) -> tuple[TemplateFront, Document]:
     return validate(TemplateFront, document.front, path), document
 
 
+LONG_VALUE = 80  # characters: a longer text goes on lines of its own
+
+
+class _FrontDumper(yaml.SafeDumper):
+    """Long or multi-line texts as literal blocks (|): as typed, never escaped or folded."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text or len(text) > LONG_VALUE else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_FrontDumper.add_representer(str, _represent_text)
+
+
 def dump_front(values: dict[str, Any]) -> str:
     """YAML for a new source's front matter, readable and in a stable order."""
-    return yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(values, Dumper=_FrontDumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def letter_text(values: dict[str, Any], body: str) -> str:
     return f"---\n{dump_front(values)}---\n{body}"
+
+
+def record_accepted(path: Path, accepted: dict[str, str], *, keep_time: bool = False) -> None:
+    """Add holders accepted without verification to a source's front matter, in place.
+
+    Only the `titulaires_acceptes` line changes: every other byte of the file, the body
+    above all, stays as it was. `keep_time` keeps the file's modification time: the
+    acceptance changes nothing the PDF shows, so a PDF made before stays up to date.
+    """
+    text = read_text(path)
+    document = split_document(path, text)
+    front = validate(LetterFront, document.front, path)
+    merged = {**front.accepted, **accepted}
+    parts = text.split("\n")  # not splitlines(): U+2028 and the like are no line ends here
+    lines = [part + "\n" for part in parts[:-1]] + [parts[-1]]
+    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    entry = ACCEPTED_KEY + ": " + flow_yaml(merged) + newline
+    closing = document.body_line - 1  # the line of the closing `---`
+    if ACCEPTED_KEY in document.front:
+        start = document.front.key_lines[ACCEPTED_KEY]
+        after = [n for n in document.front.key_lines.values() if n > start]
+        lines[start - 1 : min([*after, closing]) - 1] = [entry]
+    else:
+        lines.insert(closing - 1, entry)
+    before = path.stat()
+    write_text_atomic(path, "".join(lines))
+    if keep_time:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def flow_yaml(value: Any) -> str:
+    """A value on one line of YAML: `{interieur: Bernard Cazeneuve}`."""
+    return yaml.safe_dump(
+        value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10_000
+    ).strip()
 
 
 def template_names(templates_dir: Path) -> list[str]:

@@ -15,6 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from pathlib import Path
+
+from lettres.errors import Problem
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -388,7 +391,7 @@ _WARNINGS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]], 
 )
 
 
-def _findings(text: str, first_line: int) -> Iterator[tuple[int, str]]:
+def _findings(text: str, first_line: int) -> Iterator[tuple[int, int, str]]:
     spans = _protected_spans(text)
     for pattern, right_form in _WARNINGS:
         for match in pattern.finditer(text):
@@ -397,12 +400,14 @@ def _findings(text: str, first_line: int) -> Iterator[tuple[int, str]]:
             form = right_form(match)
             if form is not None:
                 line = text.count("\n", 0, match.start()) + first_line
-                yield match.start(), f"ligne {line} : « {match.group()} » s'écrit {form}"
+                yield match.start(), line, f"« {match.group()} » s'écrit {form}"
 
 
-def lint(text: str, first_line: int = 1) -> list[str]:
+def lint(text: str, first_line: int = 1, path: Path | None = None) -> list[Problem]:
     """What the rules may not rewrite, because only the author knows the intent: warnings.
 
-    `first_line` is the line of the file where `text` starts (a body under its front matter).
+    `first_line` is the line of `path` where `text` starts (a body under its front matter).
     """
-    return [message for _, message in sorted(_findings(text, first_line))]
+    return [
+        Problem(path, line, message) for _, line, message in sorted(_findings(text, first_line))
+    ]

@@ -165,16 +165,92 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        what = error.problem or error.context or "erreur de syntaxe"
-        if "nesting depth" in what:
+        if "nesting depth" in (error.problem or error.context or ""):
             raise DataError.at(path, mark.line + first_line if mark else None, _TOO_DEEP) from None
+        line, column, message = explain_syntax_error(error, text)
         raise DataError.at(
-            path,
-            mark.line + first_line if mark else None,
-            f"YAML invalide ({what}) : vérifiez l'indentation et les deux-points",
+            path, line + first_line - 1, f"YAML invalide, colonne {column} : {message}"
         ) from None
-    except yaml.YAMLError as error:
-        raise DataError.at(path, None, f"YAML invalide ({error})") from None
+    except yaml.YAMLError:
+        raise DataError.at(path, None, f"YAML invalide : {SYNTAX_HINT}") from None
+
+
+SYNTAX_HINT = (
+    "vérifiez l'indentation (des espaces, jamais de tabulation), les deux-points "
+    "après chaque clé et les guillemets"
+)
+CLOSERS = {"[": "le crochet « [ » ouvert", "{": "l'accolade « { » ouverte"}
+
+
+def explain_syntax_error(error: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
+    """The 1-based line and column to fix, and what to do there, in French.
+
+    PyYAML reports where it noticed the problem, often the line after the mistake (a key
+    without its colon is found out on the next line); the context mark is the mistake.
+    """
+    problem = error.problem or ""
+    at_problem = error.problem_mark or error.context_mark
+    at_context = error.context_mark or error.problem_mark
+    if at_problem is None or at_context is None:
+        return 1, 1, SYNTAX_HINT
+    here = (at_problem.line + 1, at_problem.column + 1)
+    there = (at_context.line + 1, at_context.column + 1)
+    found = character_at(text, at_problem.line, at_problem.column)
+    if "tab" in problem or found == "\t":
+        return *here, "une tabulation sert d'indentation : remplacez-la par des espaces"
+    if "could not find expected ':'" in problem:
+        return *there, "il manque « : » après la clé (écrivez « clé: valeur »)"
+    opener = unclosed_bracket(text, at_problem.line)
+    if opener and ("did not find expected ',' or" in problem or "node content" in problem):
+        line, column, bracket = opener
+        return (
+            line,
+            column,
+            f"{CLOSERS[bracket]} ici n'est jamais refermé(e), ou une virgule manque",
+        )
+    if "end of stream" in problem and "quoted" in (error.context or ""):
+        return *there, "le guillemet ouvert ici n'est jamais fermé"
+    if "mapping values are not allowed" in problem:
+        return *here, (
+            "« : » suivi d'une espace au milieu d'une valeur : "
+            "mettez toute la valeur entre guillemets"
+        )
+    if "did not find expected key" in problem or "expected '-' indicator" in problem:
+        return *here, "cette ligne n'est pas alignée sur les clés de même niveau : " + SYNTAX_HINT
+    if "undefined alias" in problem:
+        return *here, "« * » commence un alias YAML : mettez la valeur entre guillemets"
+    if "cannot start any token" in problem and found:
+        return (
+            *here,
+            f"une valeur ne peut pas commencer par « {found} » : mettez-la entre guillemets",
+        )
+    return *here, SYNTAX_HINT
+
+
+def unclosed_bracket(text: str, last_line: int) -> tuple[int, int, str] | None:
+    """The last `[` or `{` still open at the end of `last_line` (0-based), outside quotes."""
+    open_brackets: list[tuple[int, int, str]] = []
+    for number, line in enumerate(text.splitlines()[: last_line + 1]):
+        quote = ""
+        for column, char in enumerate(line):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#" and (column == 0 or line[column - 1] == " "):
+                break
+            elif char in "[{":
+                open_brackets.append((number + 1, column + 1, char))
+            elif char in "]}" and open_brackets:
+                open_brackets.pop()
+    return open_brackets[-1] if open_brackets else None
+
+
+def character_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
 
 
 def _alias_line(text: str) -> int:
