@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner, Result
 
 from lettres.cli import app
 from tests.helpers import REPO, Invoke, complete_directory
+from tests.mailing import Server, smtp_servers
 
 
 @pytest.fixture
@@ -42,3 +44,10 @@ def run(workspace: Path) -> Invoke:
         return CliRunner().invoke(app, ["--workspace", str(root or workspace), *args])
 
     return invoke
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    """Start SMTP servers on 127.0.0.1 for a test; each stops when the test ends."""
+    with smtp_servers() as start:
+        yield start

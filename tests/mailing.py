@@ -303,3 +303,13 @@ class MicrosoftRecorder(Recorder):
         return AuthResult(
             success=False, handled=False, message="535 5.7.3 Authentication unsuccessful"
         )
+
+
+# The ministers and copies of the sending tests, with the addresses the directory lacks.
+MINISTRIES = {
+    "interieur": "ministre@interieur.gouv.fr",
+    "justice": "ministre@justice.gouv.fr",
+    "education": "ministre@education.gouv.fr",
+    "affaires-sociales": "ministre@sante.gouv.fr",
+}
+COPIES = {"cncdh": "cncdh@cncdh.fr", "greta": "greta@coe.int"}

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from lettres import drafting
+from lettres.folders import FINGERPRINTS_NAME
 from tests.helpers import Invoke as Run
 
 BATCH = ["draft", "--template", "courrier-general", "--to", "ministres", "--subject", "Plan",
@@ -33,7 +34,11 @@ def test_ctrl_c_stops_after_the_letter_in_progress(
     assert result.exit_code == 130
     folders = sorted((workspace / "courriers").iterdir())
     assert [f.name for f in folders] == ["2016-03-01-interieur-plan"]  # whole, and alone
-    assert sorted(p.name for p in folders[0].iterdir()) == ["lettre.docx", "lettre.md"]
+    assert sorted(p.name for p in folders[0].iterdir()) == [
+        FINGERPRINTS_NAME,
+        "lettre.docx",
+        "lettre.md",
+    ]
     assert "Ctrl-C : arrêt après le courrier en cours" in result.stderr
     assert "Interrompu : 1 courrier(s) sur 5 traité(s) en entier" in result.stderr
     assert "2016-03-01-interieur-plan" in result.stderr

@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,21 +25,15 @@ from lettres.journal import JOURNAL_NAME, read_history
 from lettres.sending import Seams, SendOptions, send_letters
 from lettres.workspace import load_workspace
 from tests.helpers import Invoke as Run
-from tests.mailing import Recorder, Server, configure, give_email, smtp_servers, write_letter
-
-MINISTRIES = {
-    "interieur": "ministre@interieur.gouv.fr",
-    "justice": "ministre@justice.gouv.fr",
-    "education": "ministre@education.gouv.fr",
-    "affaires-sociales": "ministre@sante.gouv.fr",
-}
-COPIES = {"cncdh": "cncdh@cncdh.fr", "greta": "greta@coe.int"}
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    with smtp_servers() as start:
-        yield start
+from tests.mailing import (
+    COPIES,
+    MINISTRIES,
+    Recorder,
+    Server,
+    configure,
+    give_email,
+    write_letter,
+)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,8 @@ from lettres.sending import Seams, SendOptions, send_letters
 from lettres.workspace import load_workspace
 from tests.helpers import Invoke as Run
 from tests.mailing import (
+    COPIES,
+    MINISTRIES,
     Recorder,
     Server,
     addresses,
@@ -27,23 +28,8 @@ from tests.mailing import (
     give_email,
     replace_in,
     self_signed,
-    smtp_servers,
     write_letter,
 )
-
-MINISTRIES = {
-    "interieur": "ministre@interieur.gouv.fr",
-    "justice": "ministre@justice.gouv.fr",
-    "education": "ministre@education.gouv.fr",
-    "affaires-sociales": "ministre@sante.gouv.fr",
-}
-COPIES = {"cncdh": "cncdh@cncdh.fr", "greta": "greta@coe.int"}
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    with smtp_servers() as start:
-        yield start
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
-from typer.core import TyperGroup
 
 from lettres import cli_fr
 from lettres.errors import LettresError, Problem
@@ -330,7 +329,7 @@ def copies(
         echo(json.dumps(records, ensure_ascii=False, indent=2))
 
 
-class RecipientsGroup(TyperGroup):
+class RecipientsGroup(cli_fr.FrenchGroup):
     """`lettres recipients QUERY` searches; `set` and `verify` edit: a first word that is no
     subcommand is a query, so the short form keeps working."""
 
@@ -344,6 +343,7 @@ recipients_app = typer.Typer(
     cls=RecipientsGroup,
     help="L'annuaire : chercher (lettres recipients RECHERCHE), changer un titulaire (set), "
     "noter une vérification (verify).",
+    epilog=cli_fr.examples_epilog("recipients"),
 )
 app.add_typer(recipients_app, name="recipients")
 

@@ -282,12 +282,13 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "draft": [
         ("lettres draft courriers/2015-04-21-interieur-vos-engagements/lettre.md",
          "refaire un courrier après avoir modifié sa source"),
-        ("lettres draft --template courrier-general --to justice "
-         "--subject \"Plan d'action national\" --date 2015-05-04 --format docx",
-         "un nouveau courrier, en DOCX seulement"),
-        ("lettres draft --template suivi-rencontre --to ministres --subject Engagements "
-         "--var \"date_rencontre=23 septembre 2014\" --var engagements=… --var attente=…",
-         "un courrier par ministre du groupe « ministres »"),
+        ("lettres draft --template courrier-general --to interieur --subject \"Plan d'action "
+         "national\" --date 2015-04-21 --cc miprof --cc cncdh --format docx",
+         "un nouveau courrier, en DOCX seulement, avec deux copies"),
+        ("lettres draft --template suivi-rencontre --to interieur --subject Engagements "
+         "--date 21/04/2015 --cc miprof --cc cncdh --var \"date_rencontre=23 septembre 2014\" "
+         "--var engagements=… --var attente=…",
+         "un courrier de suivi, ses variables données (--to GROUPE : un par poste)"),
     ],
     "templates": [
         ("lettres templates", "les modèles et leurs variables"),
