@@ -52,7 +52,7 @@ def test_two_signatories_speak_as_we_side_by_side(run: Run, workspace: Path) -> 
             "Geneviève Colas",
             "Coordinatrice du Collectif « Ensemble contre la traite des êtres humains »",
         ],
-        ["Véronique Fayet", "Présidente de Secours Catholique - Caritas France"],
+        ["Véronique Fayet", "Présidente du Secours Catholique – Caritas France"],
     ]
     assert table.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None  # never split
     assert (
@@ -91,8 +91,10 @@ def test_members_by_their_association_key(run: Run, workspace: Path) -> None:
     text = text.replace(
         "  ccem: {nom: Comité Contre l'Esclavage Moderne, sigle: CCEM}",
         "  ccem:\n    nom: Comité Contre l'Esclavage Moderne\n    presidents:\n"
-        "      - {civilite: Monsieur, prenom: Jean, nom: Essai, depuis: 2010-01-01}\n"
-        "      - {civilite: Madame, prenom: Anne, nom: Exemple, depuis: 2016-01-01}",
+        "      - {civilite: Monsieur, prenom: Jean, nom: Essai, depuis: 2010-01-01,\n"
+        "         qualite: Président du CCEM}\n"
+        "      - {civilite: Madame, prenom: Anne, nom: Exemple, depuis: 2016-01-01,\n"
+        "         qualite: Présidente du Comité contre l'esclavage moderne}",
     )
     members.write_text(text, "utf-8")
     result = cosigned(run, "membres:ccem,secours-catholique", extra=("--format", "docx"))
@@ -101,7 +103,7 @@ def test_members_by_their_association_key(run: Run, workspace: Path) -> None:
     cells = [spaced(cell.paragraphs[0].text) for cell in document.tables[0].rows[0].cells]
     assert cells == ["Anne Exemple", "Véronique Fayet"]
     quality = spaced(document.tables[0].rows[0].cells[0].paragraphs[1].text)
-    assert quality == "Présidente de Comité Contre l'Esclavage Moderne"
+    assert quality == "Présidente du Comité contre l'esclavage moderne"
 
 
 def test_bad_co_signers(run: Run, workspace: Path) -> None:
@@ -160,26 +162,55 @@ def test_check_names_a_bad_co_signer_at_its_line(run: Run, workspace: Path) -> N
     assert f"lettre.md:{line}: erreur : association membre inconnue « inconnue »" in result.stdout
 
 
-def test_check_wants_presidents_in_order(run: Run, workspace: Path) -> None:
+FAYET = "        qualite_en: President of Secours Catholique – Caritas France\n        depuis: 2015-04-21\n"
+
+
+def add_president(workspace: Path, entry: str) -> int:
+    """Adds a president after Véronique Fayet; returns the line of the entry."""
     members = workspace / "modeles" / "membres.yaml"
-    text = members.read_text("utf-8").replace(
-        "      - {civilite: Madame, prenom: Véronique, nom: Fayet, depuis: 2015-04-21}",
-        "      - {civilite: Madame, prenom: Véronique, nom: Fayet, depuis: 2015-04-21}\n"
-        "      - {civilite: Monsieur, prenom: Jean, nom: Avant, depuis: 2010-01-01}",
-    )
-    members.write_text(text, "utf-8")
-    line = (
-        text.splitlines().index(
-            "      - {civilite: Monsieur, prenom: Jean, nom: Avant, depuis: 2010-01-01}"
-        )
-        + 1
-    )
+    text = members.read_text("utf-8")
+    assert FAYET in text
+    members.write_text(text.replace(FAYET, f"{FAYET}      - {entry}\n"), "utf-8")
+    return text[: text.index(FAYET) + len(FAYET)].count("\n") + 1
+
+
+def test_check_wants_presidents_in_order(run: Run, workspace: Path) -> None:
+    line = add_president(
+        workspace, "{civilite: Monsieur, prenom: Jean, nom: Avant, qualite: Président, "
+        "depuis: 2010-01-01}"
+    )  # fmt: skip
     result = run("check")
     assert result.exit_code == 1
     assert (
         f"membres.yaml:{line}: erreur : « presidents » n'est pas dans l'ordre des dates"
         in result.stdout
     )
+
+
+def test_a_president_s_quality_is_written_out(run: Run, workspace: Path) -> None:
+    """« Présidente de Amicale du Nid » is what a guessed quality would print: none is guessed."""
+    line = add_president(
+        workspace, "{civilite: Monsieur, prenom: Jean, nom: Après, depuis: 2020-01-01}"
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert f"membres.yaml:{line}: erreur :" in result.stdout
+    assert "qualite" in result.stdout
+
+
+def test_a_member_president_signs_in_english_too(run: Run, workspace: Path) -> None:
+    result = run("draft", "--template", "courrier-general", "--lang", "en", "--to", "greta",
+                 "--date", "2015-04-21", "--subject", "Joint appeal", "--signatory", "fayet",
+                 "--signatory", "membres:secours-catholique", "--var", "corps=We write.",
+                 "--format", "docx")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (folder,) = (workspace / "courriers").glob("2015-04-21-greta-*")
+    document = docx.Document(str(folder / "lettre.docx"))
+    text = spaced(
+        "\n".join(p.text for t in document.tables for c in t._cells for p in c.paragraphs)
+    )
+    assert "President of Secours Catholique – Caritas France" in text
+    assert "Présidente" not in text
 
 
 def test_signataire_and_signataires_are_one_or_the_other(run: Run, workspace: Path) -> None:

@@ -414,13 +414,24 @@ class StatusChange(Model):
     status: MemberStatus = Field(alias="statut")
 
 
+class President(Holder):
+    """A member association's president, who co-signs in its name.
+
+    The quality is written out (« Présidente du Comité … », « de l'Amicale du Nid ») because
+    French contracts « de » with an article the association's name does not carry.
+    """
+
+    quality: str = Field(alias="qualite")
+    quality_en: str | None = Field(None, alias="qualite_en")  # for letters in English
+
+
 class Association(Model):
     name: str = Field(alias="nom")
     acronym: str | None = Field(None, alias="sigle")
     renames: list[Rename] = Field(default_factory=list, alias="renommee")
     statuses: list[StatusChange] = Field(default_factory=list, alias="statuts")
     # Its successive presidents, like a post's holders: who co-signs for it on a date.
-    presidents: list[Holder] = Field(default_factory=list, alias="presidents")
+    presidents: list[President] = Field(default_factory=list, alias="presidents")
 
     @model_validator(mode="after")
     def _history_in_order(self) -> Association:

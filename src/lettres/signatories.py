@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from lettres.errors import LettresError
-from lettres.models import Association, Holder, Signatory, nearest
+from lettres.models import Association, President, Signatory, nearest
 from lettres.recipients import name_on
 from lettres.workspace import Workspace
 
@@ -54,24 +54,25 @@ def president(workspace: Workspace, key: str, on: date) -> Signatory:
             f"membres:{key}) ; les clés sont celles de modeles/membres.yaml"
         )
     holder = president_on(key, association, on)
-    title = "Présidente" if holder.civility == "Madame" else "Président"
     return Signatory.model_validate(
         {
             "civilite": holder.civility,
             "prenom": holder.first_name,
             "nom": holder.name,
-            "qualite": f"{title} de {name_on(association, on)}",
+            "qualite": holder.quality,
+            "qualite_en": holder.quality_en or f"President of {name_on(association, on)}",
             "voix": "je",
         }
     )
 
 
-def president_on(key: str, association: Association, on: date) -> Holder:
+def president_on(key: str, association: Association, on: date) -> President:
     current = [p for p in association.presidents if p.since <= on]
     if not current or (current[-1].until is not None and on > current[-1].until):
         raise LettresError(
             f"l'association « {key} » n'a pas de président(e) connu(e) le {on.isoformat()} : "
-            f"ajoutez-le (presidents: - {{civilite: …, prenom: …, nom: …, depuis: AAAA-MM-JJ}}) "
+            "ajoutez-le (presidents: - {civilite: …, prenom: …, nom: …, qualite: « Présidente "
+            "de … », depuis: AAAA-MM-JJ}) "
             "sous cette association dans modeles/membres.yaml"
         )
     return current[-1]
