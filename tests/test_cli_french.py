@@ -168,7 +168,7 @@ def test_completion_offers_the_workspace_s_names(workspace: Path) -> None:
 
     ctx = completion_context(workspace)
     assert cli.complete_template(ctx, "") == [
-        "courrier-general", "demande-rencontre", "position-projet-loi", "suivi-rencontre"
+        "courrier-general", "demande-rencontre", "position-projet-loi", "relance", "suivi-rencontre"
     ]  # fmt: skip
     assert cli.complete_template(ctx, "su") == ["suivi-rencontre"]
     recipients = dict(cli.complete_recipient(ctx, "mi"))

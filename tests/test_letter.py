@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import docx
 import pypdf
@@ -44,9 +45,9 @@ def test_the_docx_prints_the_model_s_lines_and_nothing_else() -> None:
 
 def test_the_writers_take_the_words_from_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """Another label and dash in the model reach both files: no writer spells its own."""
-    monkeypatch.setattr(model, "SUBJECT_LABEL", "Concerne : ")
     monkeypatch.setattr(model, "COPY_DASH", "* ")
-    letter = make_letter(copies=("Madame A",))
+    labels = replace(model.FRENCH, subject="Concerne : ")
+    letter = make_letter(copies=("Madame A",), labels=labels)
     paragraphs = docx_paragraphs(letter)
     assert f"Concerne : {letter.subject}" in paragraphs and "* Madame A" in paragraphs
     document = docx.Document(io.BytesIO(render_docx(letter)))

@@ -87,6 +87,7 @@ def test_json_lists_every_letter_newest_first(run: Run, letters: dict[str, Path]
         "objet": "Vos engagements", "statut": "envoye", "envoye_le": "2015-04-23",
         "relance": "2015-06-04", "a_relancer": False, "repondu_le": None,
         "dossier": str(letters["engagements"]), "pdf": str(letters["engagements"] / "lettre.pdf"),
+        "relance_de": None, "relance_par": None, "signataires": "Véronique Fayet",
     }  # fmt: skip
     assert data[1]["reference"] == "CTEH/2015/002"
     assert data[1]["statut"] == "brouillon"
@@ -184,6 +185,7 @@ def test_xlsx_has_a_header_row_typed_dates_and_booleans(
         "objet": "Vos engagements", "statut": "envoye", "envoye_le": datetime(2015, 4, 23),
         "relance": datetime(2015, 6, 4), "a_relancer": True, "repondu_le": None,
         "dossier": str(letters["engagements"]), "pdf": str(letters["engagements"] / "lettre.pdf"),
+        "relance_de": None, "relance_par": None, "signataires": "Véronique Fayet",
     }  # fmt: skip
     assert sheet["A4"].is_date and sheet["A4"].number_format == "DD/MM/YYYY"
     assert sheet["I2"].value is False and sheet["I2"].data_type == "b"
@@ -244,11 +246,11 @@ def test_an_empty_workspace_has_an_empty_register(run: Run) -> None:
     csv_result = run("register", "--format", "csv-utf8")
     assert csv_result.stdout.splitlines() == [
         "date,reference,cle,destinataire,objet,statut,envoye_le,relance,a_relancer,"
-        "repondu_le,dossier,pdf"
+        "repondu_le,dossier,pdf,relance_de,relance_par,signataires"
     ]
     assert run("register", "--format", "csv").stdout_bytes.splitlines() == [
         "\ufeffdate;reference;cle;destinataire;objet;statut;envoye_le;relance;a_relancer;"
-        "repondu_le;dossier;pdf".encode()
+        "repondu_le;dossier;pdf;relance_de;relance_par;signataires".encode()
     ]
 
 

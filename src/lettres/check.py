@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from lettres import references
+from lettres import references, relance, signatories
 from lettres.compose import require_current
 from lettres.errors import DataError, LettresError, NotCurrent, Problem
 from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, SENDER_FILE, TEMPLATES_DIR, letter_sources
@@ -34,9 +34,33 @@ def check_workspace(root: Path, today: date) -> Report:
         workspace = load_workspace(root)
     except DataError as error:
         return Report(error.problems + sources, [])
-    errors = sources + logo_problems(workspace) + letters_on_their_dates(workspace)
+    errors = (
+        sources
+        + logo_problems(workspace)
+        + signatory_problems(workspace)
+        + letters_on_their_dates(workspace)
+    )
     warnings = sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0)
     return Report(errors, warnings)
+
+
+def signatory_problems(workspace: Workspace) -> list[Problem]:
+    """Each letter's signatories on its date: a key of collectif.yaml, or a member
+    association with a president then (`membres:CLE`)."""
+    problems = []
+    for path in letter_sources(workspace.letters_dir):
+        try:
+            front, document = load_letter(path)
+        except DataError:
+            continue  # already reported by source_problems
+        field = "signataire" if front.signatory else "signataires"
+        line = document.front.key_lines.get(field)
+        for key in front.signer_keys:
+            try:
+                signatories.signatory(workspace, key, front.date)
+            except LettresError as error:
+                problems.append(Problem(path, line, str(error)))
+    return problems
 
 
 def logo_problems(workspace: Workspace) -> list[Problem]:
@@ -86,8 +110,11 @@ def source_problems(root: Path) -> list[Problem]:
             problems += error.problems
     for path in letter_sources(root / LETTERS_DIR):
         try:
-            _, document = load_letter(path)
+            front, document = load_letter(path)
             compile_template(document.body, path, document.body_line)
+            if front.follow_up_of is not None:  # the letter it follows up must be there
+                line = document.front.key_lines.get(relance.FIELD)
+                relance.load_earlier(path, front.follow_up_of, line)
         except DataError as error:
             problems += error.problems
     return problems

@@ -515,7 +515,8 @@ DRAFT_HELP = {
     "to": "Un poste ou un groupe ; répétable : un courrier par destinataire.",
     "subject": "L'objet du courrier.",
     "place": "Le lieu de la ligne de date.",
-    "signatory": "La clé du signataire.",
+    "signatory": "La clé du signataire ; répétable pour un courrier cosigné (« nous ») ; "
+    "membres:CLE,CLE pour les présidents d'associations membres.",
     "cc": "Copies : un poste, un groupe, ou « aucune » ; répétable. Par défaut : standard.",
     "enclosure": "Une pièce jointe (P. J.) ; répétable.",
     "ref": "La ligne « Réf. : ».",
@@ -531,6 +532,10 @@ DRAFT_HELP = {
     "email": "Préparer aussi le courriel (lettre.eml, PDF joint) ; il faut le PDF.",
     "from_docx": "Faire le PDF depuis le DOCX modifié de ce dossier (LibreOffice) : "
     "le DOCX devient le texte du courrier.",
+    "lang": "La langue du courrier : fr (par défaut, ou celle du modèle) ou en (anglais : "
+    "libellés, date, formules, typographie, courriel).",
+    "relance": "Relancer ce courrier (son dossier) : un nouveau courrier au titulaire actuel du "
+    "poste, mêmes copies, objet « Relance : … », le courrier relancé joint (modèle : relance).",
 }
 ACCEPT_HELP = (
     "Accepter, pour ce courrier seulement, des titulaires que l'annuaire ne peut garantir à "
@@ -563,7 +568,7 @@ def draft(
     on: DateOption = None,
     place: Annotated[str | None, typer.Option(help=DRAFT_HELP["place"])] = None,
     signatory: Annotated[
-        str | None,
+        Texts,
         typer.Option(
             metavar="CLÉ", help=DRAFT_HELP["signatory"], autocompletion=complete_signatory
         ),
@@ -592,6 +597,13 @@ def draft(
         Path | None,
         typer.Option("--from-docx", metavar="DOSSIER", help=DRAFT_HELP["from_docx"]),
     ] = None,
+    follow_up: Annotated[
+        Path | None,
+        typer.Option("--relance", metavar="COURRIER_DIR", help=DRAFT_HELP["relance"]),
+    ] = None,
+    lang: Annotated[
+        Literal["fr", "en"] | None, typer.Option("--lang", help=DRAFT_HELP["lang"])
+    ] = None,
     as_json: AsJson = False,
     accept_unverified: AcceptUnverified = False,
 ) -> None:
@@ -610,6 +622,14 @@ def draft(
         job = drafting.FromDocx(from_docx, force)
     elif source is not None:
         job = drafting.Rebuild(source, out, force, accept_unverified)
+    elif follow_up is not None:
+        job = drafting.FollowUp(follow_up, drafting.NewLetters(
+            template=template or "relance", to=[], on=on or date.today(), subject=subject,
+            place=place, signatories=signatory or [], cc=cc, enclosures=enclosure or [], ref=ref,
+            variables=dict(parse_variable(v) for v in var or []), out=out, language=lang,
+            body=read_body(body) if body is not None else None,
+            accept_unverified=accept_unverified,
+        ))  # fmt: skip
     elif template is None:
         raise LettresError(
             "indiquez un courrier à refaire (lettres draft courriers/…/lettre.md) ou un "
@@ -618,8 +638,8 @@ def draft(
     else:
         job = drafting.NewLetters(
             template=template, to=to or [], on=on or date.today(), subject=subject,
-            place=place, signatory=signatory, cc=cc, enclosures=enclosure or [], ref=ref,
-            variables=dict(parse_variable(v) for v in var or []), out=out,
+            place=place, signatories=signatory or [], cc=cc, enclosures=enclosure or [], ref=ref,
+            variables=dict(parse_variable(v) for v in var or []), out=out, language=lang,
             body=read_body(body) if body is not None else None,
             accept_unverified=accept_unverified,
         )  # fmt: skip
@@ -794,14 +814,14 @@ REGISTER_HELP = {
     "due": "Seulement les courriers à relancer : relance échue, pas de réponse enregistrée.",
     "date": "Le jour où l'on regarde les relances (par défaut : aujourd'hui).",
     "format": "table ; csv (pour Excel : UTF-8 avec BOM, « ; ») ; csv-utf8 (pour les "
-    "programmes : « , ») ; xlsx (avec --out) ; json ; markdown ; ou html (la section "
-    "« Courriers » du site).",
+    "programmes : « , ») ; xlsx (avec --out) ; json ; markdown ; html (la section "
+    "« Courriers » du site) ; ou ics (les relances, en événements d'agenda pour Outlook).",
     "out": "html : écrire la page web dans ce dossier (index.html, courriers.html, les PDF) ; "
     "les autres formats : écrire ce fichier (registre.xlsx, registre.csv…).",
     "force": "Écrire dans un dossier --out qui n'est pas vide, ou remplacer le fichier --out.",
     "include_drafts": "Mettre aussi les brouillons dans la page web (aperçu, jamais à publier).",
 }
-RegisterFormat = Literal["table", "csv", "csv-utf8", "xlsx", "json", "markdown", "html"]
+RegisterFormat = Literal["table", "csv", "csv-utf8", "xlsx", "json", "markdown", "html", "ics"]
 
 
 @command("register")
@@ -872,7 +892,7 @@ def register(
         say(f"{len(entries)} courrier(s) écrit(s) dans {escape(str(shown(out)))}")
     elif chosen == "table":
         show_register(entries, today)
-    elif chosen == "csv":  # bytes: the BOM and UTF-8 whatever the console's encoding
+    elif chosen in ("csv", "ics"):  # bytes: a BOM, CRLF, UTF-8 whatever the console's encoding
         echo(formats.file_bytes(chosen, entries, today), nl=False)
     else:
         echo(formats.render(chosen, entries, today), nl=False)

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lettres import protocol, recipients, templating
-from lettres.errors import LettresError, NotCurrent, Problem
-from lettres.letter import Letter, Window
+from lettres import english, protocol, recipients, relance, signatories, templating
+from lettres.errors import DataError, LettresError, NotCurrent, Problem
+from lettres.folders import DIRECTORY_FILE
+from lettres.letter import ENGLISH, FRENCH, LABELS, Labels, Letter, Window
 from lettres.markdown import parse_body
-from lettres.models import Signatory, nearest
+from lettres.models import Signatory
 from lettres.recipients import Recipient
-from lettres.source import Document, LetterFront
+from lettres.relance import Earlier
+from lettres.source import Document, Language, LetterFront
 from lettres.typography import date_line, french_date, keep_whole, typographize
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
@@ -48,35 +50,31 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def final(text: str, curly_apostrophes: bool = False) -> str:
+def final(text: str, curly_apostrophes: bool = False, language: Language = "fr") -> str:
+    """Clean text with the typography of its language (French unless the letter is English)."""
+    if language == "en":  # English has its apostrophe ’ always
+        return english.typographize(clean(text))
     return typographize(clean(text), curly_apostrophes=curly_apostrophes)
 
 
-def signatory(workspace: Workspace, key: str) -> Signatory:
-    found = workspace.sender.signatories.get(key)
-    if found is None:
-        known = workspace.sender.signatories
-        raise LettresError(
-            f"signataire inconnu « {key} »{nearest(key, known)} ; signataires connus : "
-            + ", ".join(known)
-            + " (modeles/collectif.yaml)"
-        )
-    return found
-
-
 def template_context(
-    workspace: Workspace, front: LetterFront, recipient: Recipient, signer: Signatory
+    workspace: Workspace,
+    front: LetterFront,
+    recipient: Recipient,
+    signer: Signatory,
+    earlier: Earlier | None = None,
 ) -> dict[str, Any]:
     """What a template may use: plain strings, lists and dicts only (the sandbox's food)."""
     coalition = workspace.sender.coalition
     members = recipients.member_names(workspace.members, front.date)
     holder = recipient.holder
+    en = front.language == "en"
     context: dict[str, Any] = {
         "destinataire": {
             "cle": recipient.key,
-            "poste": recipient.title,
+            "poste": recipient.english_title if en else recipient.title,
             "institution": recipient.position.institution or "",
-            "appellation": front.appellation or recipient.appellation,
+            "appellation": front.appellation or appellation_of(front, recipient),
             "civilite": holder.civility,
             "prenom": holder.first_name,
             "nom": holder.name,
@@ -94,16 +92,18 @@ def template_context(
         "signataire": {
             "prenom": signer.first_name or "",
             "nom": signer.name or "",
-            "qualite": signer.quality or "",
+            "qualite": quality(signer, front.language),
             "voix": signer.voice,
         },
-        "date": french_date(front.date),
+        "date": english.english_date(front.date) if en else french_date(front.date),
         "date_iso": front.date.isoformat(),
         "objet": front.subject,
         "membres": members,
         "nombre_membres": len(members),
     }
     context["titulaire"] = context["destinataire"]
+    if earlier is not None:
+        context["precedent"] = earlier.context()
     for name, value in front.variables.items():
         if name in context:
             raise LettresError(
@@ -114,11 +114,29 @@ def template_context(
     return context
 
 
+def appellation_of(front: LetterFront, recipient: Recipient) -> str:
+    return recipient.english_appellation if front.language == "en" else recipient.appellation
+
+
+def signer_context(signer: Signatory, language: Language) -> dict[str, str]:
+    return {
+        "prenom": signer.first_name or "",
+        "nom": signer.name or "",
+        "qualite": quality(signer, language),
+    }
+
+
+def quality(signer: Signatory, language: Language) -> str:
+    return (signer.quality_en if language == "en" else None) or signer.quality or ""
+
+
 def closing_formula(
     front: LetterFront, recipient: Recipient, signer: Signatory, appellation: str
 ) -> str:
     if front.closing:
         return front.closing
+    if front.language == "en":  # the directory's `formule` is French
+        return english.closing(recipient.position.category, appellation)
     if recipient.position.closing:
         return recipient.position.closing
     return protocol.closing(
@@ -130,19 +148,23 @@ def closing_formula(
     )
 
 
-def signature_lines(workspace: Workspace, signer: Signatory) -> list[str]:
+def signature_lines(workspace: Workspace, signer: Signatory, labels: Labels = FRENCH) -> list[str]:
     if signer.signature:
         return list(signer.signature)
     lines = [f"{signer.first_name} {signer.name}"]
-    if signer.quality:
-        lines.append(signer.quality)
+    own = quality(signer, "en" if labels is ENGLISH else "fr")
+    if own:
+        lines.append(own)
     if signer.for_coalition:
-        lines.append(f"Pour le {workspace.sender.coalition.name}")
+        lines.append(labels.on_behalf.format(name=workspace.sender.coalition.name))
     return lines
 
 
 def signature_block(
-    workspace: Workspace, signer: Signatory, text: Callable[[str], str]
+    workspace: Workspace,
+    signer: Signatory,
+    text: Callable[[str], str],
+    labels: Labels = FRENCH,
 ) -> tuple[str, ...]:
     """A signatory's lines, final, each name in them kept on one line.
 
@@ -154,7 +176,9 @@ def signature_block(
     names = [coalition.short_name, coalition.coordination.structure]
     if signer.first_name and signer.name:
         names.append(f"{signer.first_name} {signer.name}")
-    return tuple(keep_whole(text(line), names) for line in signature_lines(workspace, signer))
+    return tuple(
+        keep_whole(text(line), names) for line in signature_lines(workspace, signer, labels)
+    )
 
 
 def letter_copies(
@@ -267,9 +291,10 @@ class Resolved:
     """
 
     recipient: Recipient
-    signer: Signatory
+    signer: Signatory  # the first signatory, in the voice of them all
     copies: tuple[recipients.CopyLine, ...]
     context: Mapping[str, Any]
+    signers: tuple[Signatory, ...] = ()  # all of them, in the order they sign
 
     def variables(self) -> dict[str, Any]:
         """A fresh copy for each render: the sandbox still lets a template append to a list,
@@ -277,16 +302,46 @@ class Resolved:
         return copy.deepcopy(dict(self.context))
 
 
-def resolve(workspace: Workspace, front: LetterFront) -> Resolved:
+def resolve(workspace: Workspace, front: LetterFront, source: Document | None = None) -> Resolved:
+    """`source` (the letter's parsed file) is where a follow-up's `relance_de` starts from."""
     recipient = recipients.recipient(workspace.directory, front.to, front.date)
-    signer = signatory(workspace, front.signatory)
-    context = template_context(workspace, front, recipient, signer)
-    return Resolved(recipient, signer, tuple(letter_copies(workspace, front, recipient)), context)
+    signers = signatories.signatories(workspace, front.signer_keys, front.date)
+    signer = signers[0]
+    copies = tuple(letter_copies(workspace, front, recipient))
+    if front.language == "en":
+        require_english(workspace, [recipient, *(r for line in copies for r in line.recipients)])
+    context = template_context(workspace, front, recipient, signer, earlier_of(front, source))
+    context["signataires"] = [signer_context(s, front.language) for s in signers]
+    return Resolved(recipient, signer, copies, context, tuple(signers))
+
+
+def require_english(workspace: Workspace, people: Sequence[Recipient]) -> None:
+    """A letter in English names every post in English: a missing title is said at its post."""
+    path = workspace.root / DIRECTORY_FILE
+    problems = [
+        Problem(
+            path,
+            line_of(workspace.raw.get(path), ("postes", key)),
+            f"le poste « {key} » n'a pas d'intitulé en anglais, et ce courrier est en anglais "
+            "(langue: en) : ajoutez sous ce poste « poste_en: … » (par exemple « poste_en: "
+            "President of GRETA »), ou écrivez le courrier en français",
+        )
+        for key in dict.fromkeys(p.key for p in people if p.position.title_en is None)
+    ]
+    if problems:
+        raise DataError(problems)
+
+
+def earlier_of(front: LetterFront, source: Document | None) -> Earlier | None:
+    if front.follow_up_of is None or source is None:
+        return None
+    line = source.front.key_lines.get(relance.FIELD)
+    return relance.load_earlier(source.path, front.follow_up_of, line)
 
 
 def subject(front: LetterFront, curly_apostrophes: bool = False) -> str:
     """The objet as printed; the e-mail's Subject is this very text, never re-rendered."""
-    return final(front.subject.strip(), curly_apostrophes)
+    return final(front.subject.strip(), curly_apostrophes, front.language)
 
 
 def compose(
@@ -296,13 +351,16 @@ def compose(
     resolved: Resolved | None = None,
 ) -> Letter:
     """The whole letter, resolved once on its date (or from what the caller resolved)."""
-    found = resolved or resolve(workspace, front)
+    found = resolved or resolve(workspace, front, document)
     recipient, signer = found.recipient, found.signer
     body_text = templating.render(
         document.body, found.variables(), document.path, document.body_line
     )
-    appellation = front.appellation or recipient.appellation
-    copies = [line.text(front.cc_style) for line in found.copies]
+    lang = front.language
+    en = lang == "en"
+    labels = LABELS[lang]
+    appellation = front.appellation or appellation_of(front, recipient)
+    copies = [line.english_text() if en else line.text(front.cc_style) for line in found.copies]
     coalition = workspace.sender.coalition
     coordination = coalition.coordination
     contact = " – ".join(
@@ -313,26 +371,31 @@ def compose(
 
     def text(raw: str) -> str:
         """Final text: typography, the workspace's apostrophes, names kept on one line."""
-        return keep_whole(final(raw, curly), names)
+        return keep_whole(final(raw, curly, lang), names)
 
+    place = clean(front.place or coalition.place)
+    block = recipient.english_address_block() if en else recipient.address_block()
     return Letter(
-        letterhead=tuple(final(line) for line in letterhead(workspace)),
-        recipient_block=tuple(text(line) for line in recipient.address_block()),
-        date_line=date_line(clean(front.place or coalition.place), front.date),
+        letterhead=tuple(final(line, language=lang) for line in letterhead(workspace, labels)),
+        recipient_block=tuple(text(line) for line in block),
+        date_line=english.date_line(place, front.date) if en else date_line(place, front.date),
         subject=subject(front, curly),
         reference=text(front.ref) if front.ref else None,
-        our_reference=final(front.reference) if front.reference else None,
+        our_reference=final(front.reference, language=lang) if front.reference else None,
         appellation=text(appellation) + ",",
         body=parse_body(text(body_text)),
         closing=text(closing_formula(front, recipient, signer, appellation)),
-        signatures=(signature_block(workspace, signer, text),),
+        signatures=tuple(
+            signature_block(workspace, s, text, labels) for s in found.signers or (signer,)
+        ),
         enclosures=tuple(text(e) for e in front.enclosures),
         copies=tuple(text(c) for c in copies),
-        members_heading=final(f"Associations membres du {coalition.name} :"),
+        members_heading=final(labels.members.format(name=coalition.name), language=lang),
         members=tuple(final(m) for m in recipients.member_names(workspace.members, front.date)),
-        contact=final(f"Coordination : {contact}"),
+        contact=final(labels.contact + contact, language=lang),
         author=final(coalition.name),
         date=front.date,
+        labels=labels,
         window=window(workspace),
     )
 
@@ -342,7 +405,11 @@ def printed_names(recipients: list[Recipient]) -> list[str]:
     return [
         name
         for r in recipients
-        for name in (f"{r.holder.civility} {r.holder.full_name}", r.holder.full_name)
+        for name in (
+            f"{r.holder.civility} {r.holder.full_name}",
+            r.english_person,
+            r.holder.full_name,
+        )
     ]
 
 
@@ -351,10 +418,10 @@ def window(workspace: Workspace) -> Window:
     return Window(setting.x, setting.y, setting.width)
 
 
-def letterhead(workspace: Workspace) -> list[str]:
+def letterhead(workspace: Workspace, labels: Labels = FRENCH) -> list[str]:
     coalition = workspace.sender.coalition
     coordination = coalition.coordination
-    lines = [coalition.name, f"Coordination : {coordination.structure}"]
+    lines = [coalition.name, labels.coordination + coordination.structure]
     if coordination.address:
         lines.append(", ".join(coordination.address))
     if coalition.website:

@@ -59,6 +59,8 @@ def render_docx(letter: Letter, logo: bytes | None = None) -> bytes:
     """The letter as the bytes of a DOCX file; `logo`, an image for the first page's header."""
     document = Document(io.BytesIO(skeleton(logo)))
     set_properties(document, letter)
+    if letter.labels.language != "fr-FR":  # the skeleton is French: spelling, hyphenation
+        set_language(document, letter.labels.language)
     write_top(document, letter)
     write_body(document, letter)
     write_bottom(document, letter)
@@ -176,7 +178,7 @@ def set_properties(document: DocxDocument, letter: Letter) -> None:
     properties.subject = property_text(letter.subject)
     properties.author = property_text(letter.author)
     properties.last_modified_by = property_text(letter.author)
-    properties.language = "fr-FR"
+    properties.language = letter.labels.language
     properties.keywords = ""  # a letter has none; written empty, as it always was
     properties.created = datetime.combine(letter.date, time(9, 0))
     properties.modified = properties.created

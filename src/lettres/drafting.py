@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lettres import cosigning, guards, recipients, references
+from lettres import cosigning, english, guards, recipients, references, relance, signatories
 from lettres.check import address_warnings
 from lettres.compose import compose, final, require_current
 from lettres.errors import LettresError, NotCurrent, OutputExists, Problem
@@ -30,6 +30,7 @@ from lettres.outputs import Outputs, Render, finish, make_renderer
 from lettres.source import (
     ACCEPTED_KEY,
     Document,
+    Language,
     LetterFront,
     TemplateFront,
     find_template,
@@ -54,10 +55,12 @@ class NewLetters:
     place: str | None = None
     signatory: str | None = None
     cc: Sequence[str] | None = None
+    signatories: Sequence[str] = ()  # --signatory repeated: a co-signed letter
     enclosures: Sequence[str] = ()
     ref: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
     out: Path | None = None
+    language: Language | None = None  # --lang; else the template's, else French
     body: str | None = None  # the letter's text, written elsewhere: replaces the template's
     accept_unverified: bool = False
 
@@ -80,7 +83,16 @@ class FromDocx:
     force: bool = False
 
 
-Job = NewLetters | Rebuild | FromDocx
+@dataclass(frozen=True)
+class FollowUp:
+    """`draft --relance`: a new letter that follows up an earlier one, to the post's holder
+    on the new date; `new` holds the options typed (template, date…), its `to` unused."""
+
+    earlier: Path
+    new: NewLetters
+
+
+Job = NewLetters | Rebuild | FromDocx | FollowUp
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,13 @@ def recipient_keys(workspace: Workspace, keys: Sequence[str]) -> list[str]:
     return [k for line in recipients.expand(workspace.directory, list(keys)) for k in line]
 
 
-def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
+# More front matter for a new letter, from the folder it will be written in.
+ExtraFront = Callable[[Path], dict[str, Any]]
+
+
+def plan_new(
+    workspace: Workspace, request: NewLetters, extra: ExtraFront | None = None
+) -> list[Planned]:
     """Compose every letter the request asks for; write nothing."""
     check_typed_text(request)
     template_path = find_template(workspace.templates_dir, request.template)
@@ -128,6 +146,8 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
                 f"le dossier {folder} existe déjà : pour refaire ce courrier, lancez "
                 f"« lettres draft {folder / SOURCE_NAME} » ; sinon changez l'objet ou --out"
             )
+        if extra is not None:
+            values.update(extra(folder))
         source = folder / SOURCE_NAME
         body = document.body if request.body is None else request.body
         try:
@@ -144,7 +164,7 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
             replace(problem, line=problem.line + 1) if problem.line else problem
             for problem in guards.unfinished(workspace, front, parsed, letter)
         )
-        warnings = style_warnings(parsed) + window_warnings(workspace, front)
+        warnings = style_warnings(parsed, front.language) + window_warnings(workspace, front)
         planned.append(Planned(folder, letter, text, warnings, numbering, unfinished))
     if refused:
         raise NotCurrent(
@@ -155,6 +175,62 @@ def plan_new(workspace: Workspace, request: NewLetters) -> list[Planned]:
     return planned
 
 
+def plan_follow_up(workspace: Workspace, job: FollowUp) -> list[Planned]:
+    """The follow-up: same post (its holder on the new date), same copies, the earlier
+    letter enclosed and linked by `relance_de`, so that a rebuild finds it again."""
+    earlier = relance.load_named(job.earlier)
+    relance.require_pdf(earlier)
+    front, new = earlier.front, job.new
+    if new.on <= front.date:
+        raise LettresError(
+            f"la relance doit être datée après le courrier qu'elle relance (le "
+            f"{front.date.isoformat()}) : indiquez --date AAAA-MM-JJ"
+        )
+    request = replace(
+        new,
+        to=[front.to],
+        subject=new.subject or relance.subject(front),
+        signatory=new.signatory or (front.signatory if not new.signatories else None),
+        signatories=new.signatories or front.signatories,
+        place=new.place or front.place,
+        cc=new.cc if new.cc is not None else front.cc,
+        enclosures=[earlier.enclosure(), *new.enclosures],
+    )
+
+    def extra(folder: Path) -> dict[str, Any]:
+        values: dict[str, Any] = {relance.FIELD: relance.link_text(folder, earlier.folder)}
+        if front.cc_style != "personne":
+            values["format_copies"] = front.cc_style
+        if isinstance(front.follow_up, str):  # a delay: the follow-up waits as long
+            values["relance"] = front.follow_up
+        return values
+
+    planned = plan_new(workspace, request, extra)
+    changed = holder_change(workspace, earlier, new.on)
+    return [
+        replace(item, warnings=(*(Problem(item.source, None, m) for m in changed), *item.warnings))
+        for item in planned
+    ]
+
+
+def holder_change(workspace: Workspace, earlier: relance.Earlier, on: date) -> tuple[str, ...]:
+    """Said when the post changed hands: the follow-up goes to the holder of its own date."""
+    key, front = earlier.front.to, earlier.front
+    try:
+        position = recipients.position(workspace.directory, key)
+        before = recipients.holder_on(key, position, front.date)
+    except LettresError:
+        return ()
+    now = recipients.recipient(workspace.directory, key, on)
+    if now.holder == before:
+        return ()
+    return (
+        f"le poste « {key} » a changé de titulaire depuis le courrier du "
+        f"{front.date.isoformat()} : il était adressé à {before.civility} {before.full_name}, "
+        f"la relance l'est à {now.person}, {now.title}",
+    )
+
+
 def check_typed_text(request: NewLetters) -> None:
     """Bytes that are not UTF-8 on the command line (a terminal set to Latin-1) arrive as
     lone surrogates; said here, where the option is known, not later as a broken YAML file."""
@@ -162,6 +238,7 @@ def check_typed_text(request: NewLetters) -> None:
         ("l'objet donné", "--subject", request.subject),
         ("le lieu donné", "--place", request.place),
         ("le signataire donné", "--signatory", request.signatory),
+        *(("le signataire donné", "--signatory", key) for key in request.signatories),
         ("la référence donnée", "--ref", request.ref),
         *(("le destinataire donné", "--to", key) for key in request.to),
         *(("la copie donnée", "--cc", key) for key in request.cc or ()),
@@ -209,8 +286,11 @@ def front_values(
     subject = request.subject or template.subject
     if not subject:
         raise LettresError("objet manquant : indiquez --subject « … »")
-    signatory = request.signatory or template.signatory
-    if not signatory:
+    keys = signatories.typed_keys(
+        list(request.signatories) or ([request.signatory] if request.signatory else [])
+    )
+    signatory = keys[0] if len(keys) == 1 else template.signatory
+    if not signatory and not keys:
         raise LettresError(
             "signataire manquant : indiquez --signatory CLE (signataires : "
             + ", ".join(workspace.sender.signatories)
@@ -235,12 +315,15 @@ def front_values(
         "objet": subject,
         "date": request.on,
         "lieu": request.place or workspace.sender.coalition.place,
-        "signataire": signatory,
+        **({"signataires": keys} if len(keys) > 1 else {"signataire": signatory}),
         "copies": list(request.cc if request.cc is not None else template.cc or ["standard"]),
         "pj": list(request.enclosures or template.enclosures),
     }
     if request.ref:
         values["ref"] = request.ref
+    language = request.language or template.language
+    if language and language != "fr":
+        values["langue"] = language
     if variables:
         values["variables"] = variables
     return values
@@ -264,7 +347,7 @@ def plan_existing(
     folder = out or source.parent
     kept = cosigning.edits_to_keep(folder, source, writes_docx, force)
     unfinished = tuple(guards.unfinished(workspace, front, document, letter))
-    warnings = style_warnings(document) + window_warnings(workspace, front)
+    warnings = style_warnings(document, front.language) + window_warnings(workspace, front)
     warnings += (kept,) if kept else ()
     return Planned(
         folder,
@@ -301,9 +384,11 @@ def refuse_if_sent(folder: Path, force: bool) -> None:
         )
 
 
-def style_warnings(document: Document) -> tuple[Problem, ...]:
-    """Ordinals and abbreviations the typography may not rewrite: the author decides."""
-    return tuple(lint(document.body, document.body_line, document.path))
+def style_warnings(document: Document, language: Language = "fr") -> tuple[Problem, ...]:
+    """Ordinals and abbreviations the typography may not rewrite: the author decides.
+    French rules for a French letter, English ones for an English letter (« Mr » is right)."""
+    check = english.lint if language == "en" else lint
+    return tuple(check(document.body, document.body_line, document.path))
 
 
 def placeholder_line(text: str) -> int | None:
@@ -362,6 +447,8 @@ def draft(
         ]  # fmt: skip
         if planned[0].accepted:  # before the outputs, so that they are newer than the source
             record_accepted(job.source, planned[0].accepted)
+    elif isinstance(job, FollowUp):
+        planned = plan_follow_up(workspace, job)
     else:
         planned = plan_new(workspace, job)
     render = make_renderer(workspace, outputs)

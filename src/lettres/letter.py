@@ -16,6 +16,62 @@ COPY_DASH = "–\u00a0"  # before each name of the copy list
 
 
 @dataclass(frozen=True)
+class Labels:
+    """The words a letter prints around its data, in one language (typography applied).
+
+    One table per language, here and nowhere else: compose fills the model from it, and the
+    writers print what the model says.
+    """
+
+    language: str  # the document's language tag (DOCX, PDF metadata, hyphenation)
+    subject: str
+    reference: str
+    our_reference: str
+    enclosure: str
+    enclosures: str
+    enclosure_separator: str
+    copy: str
+    copies: str
+    members: str  # {name}: the coalition's name
+    contact: str
+    coordination: str  # the letterhead's line, before the coordinating structure
+    on_behalf: str  # {name}: under a signature given for the coalition
+
+
+FRENCH = Labels(
+    language="fr-FR",
+    subject=SUBJECT_LABEL,
+    reference="Réf.\u00a0: ",
+    our_reference="N/Réf.\u00a0: ",
+    enclosure="P.\u00a0J.\u00a0: ",
+    enclosures="P.\u00a0J.\u00a0: ",
+    enclosure_separator="\u202f; ",  # « ; » never starts a line: a narrow no-break space
+    copy="Copie\u00a0:",
+    copies="Copies\u00a0:",
+    members="Associations membres du {name}\u00a0:",
+    contact="Coordination\u00a0: ",
+    coordination="Coordination\u00a0: ",
+    on_behalf="Pour le {name}",
+)
+ENGLISH = Labels(
+    language="en-GB",
+    subject="Subject: ",
+    reference="Your ref.: ",
+    our_reference="Our ref.: ",
+    enclosure="Enclosure: ",
+    enclosures="Enclosures: ",
+    enclosure_separator="; ",
+    copy="cc:",
+    copies="cc:",
+    members="Member associations of the {name}:",
+    contact="Contact: ",
+    coordination="Coordination: ",
+    on_behalf="On behalf of the {name}",
+)
+LABELS = {"fr": FRENCH, "en": ENGLISH}
+
+
+@dataclass(frozen=True)
 class Run:
     """A stretch of text with one look; `link` is the target of a hyperlink."""
 
@@ -78,13 +134,14 @@ class Letter:
     # Document properties
     author: str
     date: date
+    labels: Labels = FRENCH
     # Layout settings of the workspace, the same for both writers
     window: Window = Window()
 
     @property
     def subject_label(self) -> str:
         """Printed in bold before the subject, the space that follows it included."""
-        return SUBJECT_LABEL
+        return self.labels.subject
 
     @property
     def subject_line(self) -> str:
@@ -92,24 +149,25 @@ class Letter:
 
     @property
     def reference_line(self) -> str | None:
-        return f"Réf.\u00a0: {self.reference}" if self.reference else None
+        return self.labels.reference + self.reference if self.reference else None
 
     @property
     def our_reference_line(self) -> str | None:
-        return f"N/Réf.\u00a0: {self.our_reference}" if self.our_reference else None
+        return self.labels.our_reference + self.our_reference if self.our_reference else None
 
     @property
     def enclosures_line(self) -> str | None:
-        # « ; » never starts a line: a narrow no-break space before it, as in the body.
-        joined = "\u202f; ".join(self.enclosures)
-        return f"P.\u00a0J.\u00a0: {joined}" if self.enclosures else None
+        if not self.enclosures:
+            return None
+        label = self.labels.enclosure if len(self.enclosures) == 1 else self.labels.enclosures
+        return label + self.labels.enclosure_separator.join(self.enclosures)
 
     @property
     def copies_heading(self) -> str | None:
         """None when the letter goes to no one else: then neither heading nor lines."""
         if not self.copies:
             return None
-        return "Copie\u00a0:" if len(self.copies) == 1 else "Copies\u00a0:"
+        return self.labels.copy if len(self.copies) == 1 else self.labels.copies
 
     @property
     def copy_lines(self) -> tuple[str, ...]:

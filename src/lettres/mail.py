@@ -21,7 +21,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from lettres import guards
+from lettres import guards, relance
 from lettres.compose import Resolved, compose, final, require_current, resolve, subject
 from lettres.errors import MissingFile, NoAddress, Problem
 from lettres.files import write_atomic
@@ -36,7 +36,14 @@ from lettres.folders import (
 )
 from lettres.models import MICROSOFT
 from lettres.recipients import Recipient
-from lettres.source import load_letter, load_template, record_accepted
+from lettres.source import (
+    Document,
+    Language,
+    LetterFront,
+    load_letter,
+    load_template,
+    record_accepted,
+)
 from lettres.templating import render
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
@@ -91,7 +98,7 @@ def build(
     if not source.is_file():
         raise MissingFile(f"{folder} n'est pas un dossier de courrier : {SOURCE_NAME} y manque")
     front, document = load_letter(source)
-    resolved = resolve(workspace, front)
+    resolved = resolve(workspace, front, document)
     accepted = require_current(workspace, front, document, accept_unverified, resolved)
     cc, cc_warnings = copy_addresses(workspace, resolved)
     to = recipient_address(workspace, resolved.recipient)
@@ -100,7 +107,8 @@ def build(
     letter = compose(workspace, front, document, resolved)
     guards.ready_to_send(workspace, folder, front, document, letter)
     files = letter_files(folder, with_docx, attachments)
-    message.set_content(cover_text(workspace, resolved))
+    files[1:1] = earlier_files(document, front)
+    message.set_content(cover_text(workspace, resolved, front.language))
     for path, name in files:
         attach(message, path, name)
     return Built(folder, message, tuple(cc_warnings), accepted)
@@ -191,9 +199,11 @@ def copy_addresses(workspace: Workspace, resolved: Resolved) -> tuple[list[Addre
     return found, warnings
 
 
-def cover_text(workspace: Workspace, resolved: Resolved) -> str:
-    """The short message around the attachment, from a template the coalition can edit."""
-    path = workspace.templates_dir / f"{COVER_NOTE}.md"
+def cover_text(workspace: Workspace, resolved: Resolved, language: Language = "fr") -> str:
+    """The short message around the attachment, from a template the coalition can edit;
+    `courriel.en.md` for a letter in English."""
+    name = COVER_NOTE if language == "fr" else f"{COVER_NOTE}.{language}"
+    path = workspace.templates_dir / f"{name}.md"
     if not path.is_file():
         raise MissingFile(
             f"le modèle du message des courriels manque : {path} ; créez-le (en-tête "
@@ -201,7 +211,7 @@ def cover_text(workspace: Workspace, resolved: Resolved) -> str:
         )
     _, document = load_template(path)
     text = render(document.body, resolved.variables(), path, document.body_line)
-    return final(text).strip() + "\n"
+    return final(text, language=language).strip() + "\n"
 
 
 def letter_files(
@@ -229,6 +239,15 @@ def letter_files(
             raise MissingFile(f"pièce jointe introuvable : {path} (--attach)")
         files.append((path, header_text(path.name)))
     return files
+
+
+def earlier_files(document: Document, front: LetterFront) -> list[tuple[Path, str]]:
+    """A follow-up carries the letter it follows up, right after its own PDF."""
+    if front.follow_up_of is None:
+        return []
+    line = document.front.key_lines.get(relance.FIELD)
+    earlier = relance.load_earlier(document.path, front.follow_up_of, line)
+    return [(relance.require_pdf(earlier), earlier.attachment_name())]
 
 
 def attach(message: EmailMessage, path: Path, name: str) -> None:

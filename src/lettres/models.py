@@ -133,6 +133,11 @@ class Position(Model):
     degree: str | None = Field(None, alias="consideration")
     closing: str | None = Field(None, alias="formule")
     holders: list[Holder] = Field(alias="titulaires", min_length=1)
+    # For letters in English (langue: en): the title, as the address block prints it, and
+    # the salutation when the rank's English one does not fit.
+    title_en: str | Gendered | None = Field(None, alias="poste_en", min_length=1)
+    short_title_en: str | Gendered | None = Field(None, alias="intitule_court_en", min_length=1)
+    appellation_en: str | Gendered | None = Field(None, alias="appellation_en", min_length=1)
 
     _email = field_validator("email")(check_email)
 
@@ -275,6 +280,7 @@ class Signatory(Model):
     first_name: str | None = Field(None, alias="prenom")
     name: str | None = Field(None, alias="nom")
     quality: str | None = Field(None, alias="qualite")
+    quality_en: str | None = Field(None, alias="qualite_en")  # for letters in English
     voice: Voice = Field(alias="voix")
     for_coalition: bool = Field(False, alias="pour_le_collectif")
     signature: list[str] = Field(default_factory=list)
@@ -408,17 +414,31 @@ class StatusChange(Model):
     status: MemberStatus = Field(alias="statut")
 
 
+class President(Holder):
+    """A member association's president, who co-signs in its name.
+
+    The quality is written out (« Présidente du Comité … », « de l'Amicale du Nid ») because
+    French contracts « de » with an article the association's name does not carry.
+    """
+
+    quality: str = Field(alias="qualite")
+    quality_en: str | None = Field(None, alias="qualite_en")  # for letters in English
+
+
 class Association(Model):
     name: str = Field(alias="nom")
     acronym: str | None = Field(None, alias="sigle")
     renames: list[Rename] = Field(default_factory=list, alias="renommee")
     statuses: list[StatusChange] = Field(default_factory=list, alias="statuts")
+    # Its successive presidents, like a post's holders: who co-signs for it on a date.
+    presidents: list[President] = Field(default_factory=list, alias="presidents")
 
     @model_validator(mode="after")
     def _history_in_order(self) -> Association:
         for field, dates in (
             ("renommee", [r.on for r in self.renames]),
             ("statuts", [s.since for s in self.statuses]),
+            ("presidents", [p.since for p in self.presidents]),
         ):
             for index in range(1, len(dates)):
                 if dates[index] <= dates[index - 1]:

@@ -82,6 +82,8 @@ def letter_data(letter: Letter, logo: str | None = None) -> dict[str, Any]:
         "keywords": [],  # none; kept for the layouts of older workspaces, which read it
         "date": letter.date.isoformat(),
         "logo": logo,
+        "lang": letter.labels.language.partition("-")[0],
+        "region": letter.labels.language.partition("-")[2],
         # millimetres, from the workspace's settings: the layout reads them, not its own
         "window": {"x": letter.window.x, "y": letter.window.y, "width": letter.window.width},
     }

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from lettres import protocol
+from lettres import english, protocol
 from lettres.errors import NoHolder, UnknownRecipient
 from lettres.models import Association, Directory, Holder, Members, Position, gendered
 from lettres.text import excerpt, fold
@@ -60,6 +60,31 @@ class Recipient:
         )
         return f"{self.holder.civility} {article}{self.title}, {self.holder.full_name}"
 
+    # In English (langue: en): compose checks first that the post has its `poste_en`.
+    @property
+    def english_person(self) -> str:
+        return f"{english.civility(self.holder.civility)} {self.holder.full_name}"
+
+    @property
+    def english_title(self) -> str:
+        title = self.position.title_en
+        return gendered(title, self.holder.civility) if title is not None else self.title
+
+    @property
+    def english_appellation(self) -> str:
+        own = self.position.appellation_en
+        if own is not None:
+            return gendered(own, self.holder.civility)
+        return english.salutation(self.position.category, self.holder.civility, self.holder.name)
+
+    def english_address_block(self) -> list[str]:
+        short = self.position.short_title_en
+        function = gendered(short, self.holder.civility) if short else self.english_title
+        return [self.english_person, function, *self.position.address]
+
+    def english_copy_text(self) -> str:
+        return f"{self.english_person}, {self.english_title}"
+
 
 @dataclass(frozen=True)
 class CopyLine:
@@ -69,6 +94,9 @@ class CopyLine:
 
     def text(self, style: CopyStyle = "personne") -> str:
         return " et ".join(r.copy_text(style) for r in self.recipients)
+
+    def english_text(self) -> str:
+        return " and ".join(r.english_copy_text() for r in self.recipients)
 
 
 def _starts_with_vowel(text: str) -> bool:

@@ -8,22 +8,37 @@ still listed: a register that stops at the first bad folder is no register.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from lettres import recipients
+from lettres import recipients, signatories
 from lettres.answers import read_answers
 from lettres.errors import DataError, LettresError, Problem
 from lettres.folders import PDF_NAME, SOURCE_NAME, letter_folders
 from lettres.followup import BadFollowUp, due_date
 from lettres.journal import History, read_history
 from lettres.models import Directory
+from lettres.relance import earlier_folder
 from lettres.source import LetterFront, load_letter
 from lettres.workspace import Workspace
 
 LetterStatus = Literal["brouillon", "envoye", "repondu", "inconnu", "incertain", "refuse"]
+
+
+@dataclass(frozen=True)
+class Link:
+    """The other end of a follow-up link, as the register names it."""
+
+    folder: Path
+    dated: date | None
+    reference: str | None
+
+    def text(self) -> str:
+        """« CTEH/2015/001 du 2015-04-21 », or the folder's name when it has no reference."""
+        name = self.reference or self.folder.name
+        return f"{name} du {self.dated.isoformat()}" if self.dated else name
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,10 @@ class Entry:
     journal_readable: bool = True
     uncertain_since: date | None = None  # a message handed over whose reply never came
     refused_on: date | None = None  # the server's last word: refused, nothing went
+    follow_up_of: Link | None = None  # `relance_de`: the letter this one follows up
+    followed_up_by: tuple[Link, ...] = ()  # the follow-ups of this letter, oldest first
+    signer_keys: tuple[str, ...] = ()
+    signers: tuple[str, ...] = ()  # « Prénom Nom » of each signatory, in signing order
 
     @property
     def status(self) -> LetterStatus:
@@ -74,8 +93,14 @@ class Entry:
         return self.status == status or (status == "envoye" and self.status == "repondu")
 
     def is_due(self, today: date) -> bool:
-        """Due once its follow-up day has come, until an answer is recorded."""
-        return self.follow_up is not None and self.follow_up <= today and self.answered_on is None
+        """Due once its follow-up day has come, until an answer or a follow-up letter: the
+        follow-up then waits for the answer in its place."""
+        return (
+            self.follow_up is not None
+            and self.follow_up <= today
+            and self.answered_on is None
+            and not self.followed_up_by
+        )
 
 
 @dataclass(frozen=True)
@@ -91,8 +116,44 @@ def list_letters(workspace: Workspace, today: date) -> Register:
     for folder in letter_folders(workspace.letters_dir):
         entry = read_entry(workspace.directory, folder, problems)
         if entry is not None:
-            entries.append(entry)
-    return Register(newest_first(entries), problems)
+            entries.append(replace(entry, signers=signer_names(workspace, entry)))
+    return Register(newest_first(linked(entries)), problems)
+
+
+def signer_names(workspace: Workspace, entry: Entry) -> tuple[str, ...]:
+    """Who signed, by name; a key that no longer resolves is shown as it is written."""
+    names = []
+    for key in entry.signer_keys:
+        try:
+            found = signatories.signatory(workspace, key, entry.dated)
+        except LettresError:
+            names.append(key)
+            continue
+        names.append(f"{found.first_name} {found.name}" if found.name else key)
+    return tuple(names)
+
+
+def linked(entries: list[Entry]) -> list[Entry]:
+    """Each follow-up's `relance_de` joined to its letter, in both directions; a link to no
+    letter stays as it is (`lettres check` names it)."""
+    by_folder = {entry.folder.resolve(): entry for entry in entries}
+    later: dict[Path, list[Link]] = {}
+    joined = []
+    for entry in entries:
+        link = entry.follow_up_of
+        earlier = by_folder.get(link.folder) if link is not None else None
+        if earlier is not None:
+            entry = replace(
+                entry, follow_up_of=Link(earlier.folder, earlier.dated, earlier.reference)
+            )
+            own = Link(entry.folder, entry.dated, entry.reference)
+            later.setdefault(earlier.folder.resolve(), []).append(own)
+        joined.append(entry)
+    return [replace(e, followed_up_by=by_date(later.get(e.folder.resolve(), []))) for e in joined]
+
+
+def by_date(links: list[Link]) -> tuple[Link, ...]:
+    return tuple(sorted(links, key=lambda link: (link.dated or date.min, link.folder.name)))
 
 
 def newest_first(entries: Iterable[Entry]) -> list[Entry]:
@@ -137,6 +198,12 @@ def read_entry(directory: Directory, folder: Path, problems: list[Problem]) -> E
         journal_readable=history is not None,
         uncertain_since=uncertain_since,
         refused_on=refusal.day if refusal and not sent_on else None,
+        signer_keys=tuple(front.signer_keys),
+        follow_up_of=(
+            Link(earlier_folder(source, front.follow_up_of), None, None)
+            if front.follow_up_of
+            else None
+        ),
     )
 
 

@@ -18,7 +18,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,13 +26,14 @@ from typing import Any
 from lettres.errors import LettresError
 from lettres.files import write_atomic, write_text_atomic
 from lettres.folders import slug
-from lettres.register import Entry
+from lettres.register import Entry, Link
 from lettres.typography import french_date, typographize
 
 HEADERS = ("Date", "Réf.", "Destinataire", "Objet", "Statut", "Relance")
 FIELDS = (
     "date", "reference", "cle", "destinataire", "objet", "statut",
     "envoye_le", "relance", "a_relancer", "repondu_le", "dossier", "pdf",
+    "relance_de", "relance_par", "signataires",
 )  # fmt: skip
 PAGE_NAME = "index.html"
 FRAGMENT_NAME = "courriers.html"
@@ -49,6 +50,25 @@ def follow_up_text(entry: Entry, today: date) -> str:
     return f"{entry.follow_up.isoformat()}{due}"
 
 
+def chain_text(entry: Entry) -> str:
+    """« relance de CTEH/2015/001 du 2015-04-21 ; relancé par … »: the letter's place in a chain."""
+    parts = []
+    if entry.follow_up_of is not None:
+        parts.append(f"relance de {entry.follow_up_of.text()}")
+    if entry.followed_up_by:
+        parts.append("relancé par " + ", ".join(link.text() for link in entry.followed_up_by))
+    return " ; ".join(parts)
+
+
+def subject_cell(entry: Entry) -> str:
+    """The objet, with the letter's place in a chain and its co-signers when it has some."""
+    notes = [chain_text(entry)]
+    if len(entry.signers) > 1:
+        notes.append("cosigné par " + ", ".join(entry.signers))
+    shown = " ; ".join(note for note in notes if note)
+    return f"{entry.subject} ({shown})" if shown else entry.subject
+
+
 def rows(entries: Sequence[Entry], today: date) -> list[tuple[str, ...]]:
     """One line of text per letter, under HEADERS: what a person reads in a table."""
     return [
@@ -56,7 +76,7 @@ def rows(entries: Sequence[Entry], today: date) -> list[tuple[str, ...]]:
             e.dated.isoformat(),
             e.reference or "",
             e.recipient,
-            e.subject,
+            subject_cell(e),
             e.status_text(),
             follow_up_text(e, today),
         )
@@ -80,6 +100,9 @@ def records(entries: Sequence[Entry], today: date) -> list[dict[str, Any]]:
             "repondu_le": iso(e.answered_on),
             "dossier": str(e.folder),
             "pdf": str(e.pdf) if e.pdf else None,
+            "relance_de": e.follow_up_of.text() if e.follow_up_of else None,
+            "relance_par": ", ".join(link.text() for link in e.followed_up_by) or None,
+            "signataires": ", ".join(e.signers),
         }
         for e in entries
     ]
@@ -209,9 +232,35 @@ def esc(text: str) -> str:
     return html.escape(typographize(_NOT_HTML.sub("", text)), quote=True)
 
 
-def html_item(entry: Entry, pdf_name: str | None) -> str:
+def anchor(folder: Path) -> str:
+    return "courrier-" + slug(folder.name, limit=80)
+
+
+def html_link(link: Link, shown: Set[Path]) -> str:
+    """A link to the other letter's article when the page holds it, else its name alone."""
+    name = link.reference or link.folder.name
+    text = esc(f"{name} du {french_date(link.dated)}" if link.dated else name)
+    if link.folder.resolve() in shown:
+        return f'<a href="#{anchor(link.folder)}">{text}</a>'
+    return text
+
+
+def html_chain(entry: Entry, shown: Set[Path]) -> list[str]:
+    lines = []
+    if entry.follow_up_of is not None:
+        lines.append(
+            '<p class="courrier-relance">Relance du courrier '
+            f"{html_link(entry.follow_up_of, shown)}</p>"
+        )
+    if entry.followed_up_by:
+        links = ", ".join(html_link(link, shown) for link in entry.followed_up_by)
+        lines.append(f'<p class="courrier-relance">Relancé par le courrier {links}</p>')
+    return lines
+
+
+def html_item(entry: Entry, pdf_name: str | None, shown: Set[Path] = frozenset()) -> str:
     lines = [
-        '<article class="courrier">',
+        f'<article class="courrier" id="{anchor(entry.folder)}">',
         f'<p class="courrier-date"><time datetime="{entry.dated.isoformat()}">'
         f"{esc(french_date(entry.dated))}</time></p>",
         f'<h3 class="courrier-objet">{esc(entry.subject)}</h3>',
@@ -222,6 +271,10 @@ def html_item(entry: Entry, pdf_name: str | None) -> str:
             f'<p class="courrier-lien"><a href="{html.escape(pdf_name, quote=True)}" '
             'type="application/pdf">Télécharger la lettre</a></p>'
         )
+    if len(entry.signers) > 1:
+        names = ", ".join(entry.signers[:-1]) + " et " + entry.signers[-1]
+        lines.append(f'<p class="courrier-signataires">Cosigné par {esc(names)}</p>')
+    lines += html_chain(entry, shown)
     lines.append("</article>")
     return "\n".join(lines)
 
@@ -229,7 +282,8 @@ def html_item(entry: Entry, pdf_name: str | None) -> str:
 def html_fragment(entries: Sequence[Entry]) -> str:
     """The « Courriers » section, to paste into the site's page."""
     names = pdf_names(entries)
-    items = [html_item(e, names.get(e.folder)) for e in entries] or [
+    shown = {e.folder.resolve() for e in entries}
+    items = [html_item(e, names.get(e.folder), shown) for e in entries] or [
         '<p class="courriers-vide">Aucun courrier.</p>'
     ]
     return (
@@ -248,6 +302,7 @@ h1 { font-size: 1.5rem; }
 .courrier-objet { font-size: 1.1rem; margin: .25rem 0; }
 .courrier-destinataire { font-style: italic; margin: .25rem 0; }
 .courrier-lien a { color: #8a1c2b; }
+.courrier-relance { font-size: .9rem; margin: .25rem 0; }
 """
 
 
@@ -285,6 +340,57 @@ def write_site(entries: Sequence[Entry], out: Path, title: str, force: bool = Fa
     return written
 
 
+# ----------------------------------------------------------------------------- the calendar
+
+
+def to_ics(entries: Sequence[Entry], today: date) -> bytes:
+    """The follow-up dates as all-day events (RFC 5545), for Outlook or any calendar.
+
+    Only letters still waiting for an answer have one; the UID is the letter's folder, so
+    that importing the file again updates the events instead of doubling them.
+    """
+    import hashlib
+    from datetime import UTC, datetime, timedelta
+
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Collectif Ensemble contre la traite//lettres//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Relances des courriers")
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    for entry in entries:
+        if entry.follow_up is None or entry.answered_on is not None or entry.followed_up_by:
+            continue
+        event = Event()
+        digest = hashlib.sha256(str(entry.folder.resolve()).encode("utf-8")).hexdigest()[:24]
+        event.add("uid", f"relance-{digest}@lettres")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", entry.follow_up)
+        event.add("dtend", entry.follow_up + timedelta(days=1))
+        event.add("summary", typographize(f"Relancer : {entry.subject} ({entry.recipient})"))
+        event.add("description", ics_description(entry, today))
+        event.add("categories", ["Relance"])
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def ics_description(entry: Entry, today: date) -> str:
+    lines = [
+        f"Courrier du {french_date(entry.dated)}"
+        + (f" (réf. {entry.reference})" if entry.reference else ""),
+        f"À : {entry.recipient}",
+        f"Objet : {entry.subject}",
+        f"Statut : {entry.status_text()}",
+        f"Dossier : {entry.folder}",
+    ]
+    if entry.is_due(today):
+        lines.append("La relance est échue : lettres draft --relance DOSSIER")
+    return typographize("\n".join(lines))
+
+
 def render(format: str, entries: Sequence[Entry], today: date) -> str:
     """The register as text in `format` (csv-utf8, json, markdown, html: the page's fragment)."""
     if format == "html":
@@ -298,12 +404,16 @@ def file_bytes(format: str, entries: Sequence[Entry], today: date) -> bytes:
     """The register as the bytes of a file in `format`: every text format in UTF-8."""
     if format == "xlsx":
         return to_xlsx(entries, today)
+    if format == "ics":
+        return to_ics(entries, today)
     if format == "csv":
         return to_excel_csv(entries, today)
     return render(format, entries, today).encode("utf-8")
 
 
-FILE_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".md": "markdown"}
+FILE_FORMATS = {
+    ".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".md": "markdown", ".ics": "ics",
+}  # fmt: skip
 
 
 def format_of(out: Path) -> str:

@@ -6,10 +6,10 @@ import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from lettres.errors import DataError, LettresError
 from lettres.files import write_text_atomic
@@ -20,6 +20,8 @@ from lettres.protocol import Noun, Verb
 from lettres.recipients import CopyStyle
 from lettres.text import excerpt
 from lettres.yamlfile import LineDict, parse_yaml, read_text
+
+Language = Literal["fr", "en"]  # the language of a letter: its labels, formulas, typography
 
 
 class Courtesy(Model):
@@ -40,7 +42,8 @@ class LetterFront(Model):
     subject: str = Field(alias="objet", min_length=1)
     date: datetime.date
     place: str | None = Field(None, alias="lieu")
-    signatory: str = Field(alias="signataire")
+    signatory: str | None = Field(None, alias="signataire")
+    signatories: list[str] = Field(default_factory=list, alias="signataires")
     cc: list[str] = Field(default_factory=lambda: ["standard"], alias="copies")
     cc_style: CopyStyle = Field("personne", alias="format_copies")
     enclosures: list[str] = Field(default_factory=list, alias="pj")
@@ -54,6 +57,22 @@ class LetterFront(Model):
     # Holders the directory could not vouch for on the letter's date, sent to anyway
     # (--accept-unverified): post key → the person accepted, so the choice stays specific.
     accepted: dict[str, str] = Field(default_factory=dict, alias=ACCEPTED_KEY)
+    follow_up_of: str | None = Field(None, alias="relance_de", min_length=1)
+    language: Language = Field("fr", alias="langue")
+
+    @model_validator(mode="after")
+    def _one_way_to_sign(self) -> LetterFront:
+        if (self.signatory is None) == (not self.signatories):
+            raise invalid(
+                "indiquez qui signe : « signataire: CLE », ou, pour plusieurs, « signataires: "
+                "[CLE, CLE, membres:ASSOCIATION…] » (l'un ou l'autre, pas les deux)"
+            )
+        return self
+
+    @property
+    def signer_keys(self) -> list[str]:
+        """Every signatory's key, in the order they sign (« membres:ccem » for a president)."""
+        return [self.signatory] if self.signatory else list(self.signatories)
 
     @field_validator("follow_up", mode="before")
     @classmethod
@@ -79,6 +98,7 @@ class TemplateFront(Model):
     signatory: str | None = Field(None, alias="signataire")
     cc: list[str] | None = Field(None, alias="copies")
     enclosures: list[str] = Field(default_factory=list, alias="pj")
+    language: Language | None = Field(None, alias="langue")
 
 
 @dataclass(frozen=True)
@@ -189,7 +209,11 @@ def flow_yaml(value: Any) -> str:
 
 def template_names(templates_dir: Path) -> list[str]:
     """The letter templates; the cover note of the e-mails is a template, not a letter."""
-    return sorted(p.stem for p in templates_dir.glob("*.md") if p.stem != COVER_NOTE)
+    return sorted(
+        p.stem
+        for p in templates_dir.glob("*.md")
+        if p.stem != COVER_NOTE and not p.stem.startswith(f"{COVER_NOTE}.")
+    )
 
 
 def find_template(templates_dir: Path, name: str) -> Path:
