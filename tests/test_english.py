@@ -152,6 +152,9 @@ def test_an_english_letter_reads_back_in_english(run: Run, workspace: Path) -> N
     for line in expected:
         assert spaced(line) in text
     assert not any("Objet" in t or "Copies" in t or "Pour le" in t for t in text)
+    members = text[text.index(spaced(f"Member associations of the {COALITION}:")) + 1]
+    assert "Agir Ensemble pour les Droits de l’Homme" in members  # the apostrophe ’ throughout
+    assert "'" not in "".join(text)
     assert document.core_properties.language == "en-GB"
     pdf = compact("".join(p.extract_text() for p in PdfReader(folder / "lettre.pdf").pages))
     for line in expected:

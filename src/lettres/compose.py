@@ -369,19 +369,23 @@ def compose(
     names = printed_names([recipient, *(r for line in found.copies for r in line.recipients)])
     curly = workspace.sender.typography.curly_apostrophes
 
+    def plain(raw: str) -> str:
+        """Final text in the letter's language, with the workspace's apostrophes."""
+        return final(raw, curly, lang)
+
     def text(raw: str) -> str:
-        """Final text: typography, the workspace's apostrophes, names kept on one line."""
-        return keep_whole(final(raw, curly, lang), names)
+        """Final text, names kept on one line."""
+        return keep_whole(plain(raw), names)
 
     place = clean(front.place or coalition.place)
     block = recipient.english_address_block() if en else recipient.address_block()
     return Letter(
-        letterhead=tuple(final(line, language=lang) for line in letterhead(workspace, labels)),
+        letterhead=tuple(plain(line) for line in letterhead(workspace, labels)),
         recipient_block=tuple(text(line) for line in block),
         date_line=english.date_line(place, front.date) if en else date_line(place, front.date),
         subject=subject(front, curly),
         reference=text(front.ref) if front.ref else None,
-        our_reference=final(front.reference, language=lang) if front.reference else None,
+        our_reference=plain(front.reference) if front.reference else None,
         appellation=text(appellation) + ",",
         body=parse_body(text(body_text)),
         closing=text(closing_formula(front, recipient, signer, appellation)),
@@ -390,10 +394,10 @@ def compose(
         ),
         enclosures=tuple(text(e) for e in front.enclosures),
         copies=tuple(text(c) for c in copies),
-        members_heading=final(labels.members.format(name=coalition.name), language=lang),
-        members=tuple(final(m) for m in recipients.member_names(workspace.members, front.date)),
-        contact=final(labels.contact + contact, language=lang),
-        author=final(coalition.name),
+        members_heading=plain(labels.members.format(name=coalition.name)),
+        members=tuple(plain(m) for m in recipients.member_names(workspace.members, front.date)),
+        contact=plain(labels.contact + contact),
+        author=plain(coalition.name),
         date=front.date,
         labels=labels,
         window=window(workspace),
