@@ -10,10 +10,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from lettres.cli import app
-from tests.helpers import REPO
+from tests.helpers import REPO, compact
 
 BLOCK = re.compile(r"^```sh\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
@@ -52,5 +53,8 @@ def test_every_example_of_the_readme_runs_on_the_shipped_workspace(
     for command in readme_commands():
         result = CliRunner().invoke(app, ["--workspace", str(root), *command])
         assert result.exit_code == 0, (command, result.output)
-    folders = {p.name for p in (root / "courriers").iterdir()}
-    assert "2015-06-15-interieur-relance-vos-engagements-dans-la-lutte" in folders
+    follow_up = root / "courriers" / "2015-06-15-interieur-relance-vos-engagements-dans-la-lutte"
+    text = compact(PdfReader(follow_up / "lettre.pdf").pages[0].extract_text())
+    assert compact("Notre courrier du 21 avril 2015 (réf. CTEH/2015/001)") in text
+    (own,) = re.findall(r"N/Réf\.:(CTEH/2015/\d+)", text)  # its own, after the examples' letters
+    assert own != "CTEH/2015/001"
