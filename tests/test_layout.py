@@ -56,7 +56,10 @@ def letter_2015(workspace: Path) -> Letter:
     from lettres.drafting import plan_existing
     from lettres.workspace import load_workspace
 
-    return plan_existing(load_workspace(workspace), SOURCE_2015 / "lettre.md").letter
+    folder = workspace / "courriers" / SOURCE_2015.name  # not the repository's own folder
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SOURCE_2015 / "lettre.md", folder)
+    return plan_existing(load_workspace(workspace), folder / "lettre.md").letter
 
 
 def plain(text: str) -> str:

@@ -28,6 +28,7 @@ SUBJECT = (
     f"Objet{NB}: Vos engagements dans la lutte contre la traite des êtres humains, un an après "
     "le lancement du premier Plan d'action national"
 )
+REFERENCE = f"N/Réf.{NB}: CTEH/2015/001"  # the first letter of 2015 in the register
 APPELLATION = "Monsieur le Ministre,"
 BODY = [
     f"Vous aviez reçu les représentants du {COLLECTIF}, le 23{NB}septembre{NB}2014 (compte rendu "
@@ -115,7 +116,7 @@ def texts(document: docx.document.Document, style: str) -> list[str]:
 def test_every_part_of_the_letter(rebuilt: docx.document.Document) -> None:
     assert texts(rebuilt, "Lettre – Destinataire") == RECIPIENT
     assert texts(rebuilt, "Lettre – Date") == [DATE]
-    assert texts(rebuilt, "Lettre – Objet") == [SUBJECT]
+    assert texts(rebuilt, "Lettre – Objet") == [SUBJECT, REFERENCE]
     assert texts(rebuilt, "Lettre – Appel") == [APPELLATION]
     assert texts(rebuilt, "Lettre – Corps") == BODY
     assert texts(rebuilt, "Lettre – Formule") == [CLOSING]
@@ -128,7 +129,7 @@ def test_parts_in_the_order_of_a_french_letter(rebuilt: docx.document.Document) 
     body = [p.text for p in docx_paragraphs(rebuilt) if p.text]
     letterhead = body[: body.index(RECIPIENT[0])]
     assert letterhead[0] == COLLECTIF
-    expected = [*RECIPIENT, DATE, SUBJECT, APPELLATION, *BODY, CLOSING, *SIGNATURE, ENCLOSURE,
+    expected = [*RECIPIENT, DATE, SUBJECT, REFERENCE, APPELLATION, *BODY, CLOSING, *SIGNATURE, ENCLOSURE,
                 *COPIES, *MEMBERS]  # fmt: skip
     assert body[len(letterhead) :] == expected
 
