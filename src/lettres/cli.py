@@ -215,7 +215,20 @@ def workspace() -> Workspace:
     root = workspace_root()
     for name in (DIRECTORY_FILE, SENDER_FILE, MEMBERS_FILE):
         note(f"Lecture : {shown(root / name)}")
-    return load_workspace(root)
+    loaded = load_workspace(root)
+    started()
+    return loaded
+
+
+def started() -> None:
+    """Start-up is over: what it loaded lives until the end and is never scanned again; the
+    work's own garbage is collected as usual from here. Only after `lettres.__main__` paused
+    collection: a program that imports lettres keeps its own settings."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 TextOrJson = Annotated[
