@@ -919,13 +919,17 @@ def warn_missing_pdfs(entries: list[Any]) -> None:
 
 
 def show_register(entries: list[Any], today: date) -> None:
-    from rich.table import Table
-
-    from lettres.register_formats import HEADERS, rows
+    """A table drawn by rich on a terminal; aligned plain text in a file or a pipe."""
+    from lettres.register_formats import HEADERS, plain_table, rows
 
     if not entries:
         say("Aucun courrier.")
         return
+    if not sys.stdout.isatty():
+        echo(plain_table(entries, today), nl=False)
+        return
+    from rich.table import Table
+
     table = Table()
     for index, header in enumerate(HEADERS):
         table.add_column(header, no_wrap=index < 2)  # the date and the reference stay whole
