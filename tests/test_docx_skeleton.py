@@ -11,7 +11,7 @@ import docx
 import pytest
 
 from lettres import docx_writer
-from lettres.letter import Letter
+from lettres.letter import ENGLISH, Letter
 from tests.helpers import make_letter, tiny_png
 
 
@@ -46,7 +46,11 @@ def two_signatories() -> Letter:
 
 
 @pytest.mark.parametrize("logo", [None, tiny_png()], ids=["sans-logo", "logo"])
-@pytest.mark.parametrize("letter", [make_letter(), two_signatories()], ids=["un", "deux"])
+@pytest.mark.parametrize(
+    "letter",
+    [make_letter(), two_signatories(), make_letter(labels=ENGLISH)],
+    ids=["un", "deux", "anglais"],
+)
 def test_a_letter_from_the_shipped_skeleton_is_the_letter_built_from_scratch(
     monkeypatch: pytest.MonkeyPatch, letter: Letter, logo: bytes | None
 ) -> None:
