@@ -86,7 +86,11 @@ class Pair:
     @property
     def ratio(self) -> float:
         """ours / theirs, pair by pair: each pair ran under the same load."""
-        return statistics.median(a / b for a, b in zip(self.ours, self.theirs, strict=True))
+        return statistics.median(self.ratios)
+
+    @property
+    def ratios(self) -> list[float]:
+        return [a / b for a, b in zip(self.ours, self.theirs, strict=True)]
 
 
 def in_turn(ours: Callable[[], float], theirs: Callable[[], float], rounds: int) -> Pair:

@@ -205,7 +205,9 @@ def directory_here() -> Directory:
 
     root = workspace_root()
     note(f"Lecture : {shown(root / DIRECTORY_FILE)}")
-    return load_directory(root)
+    directory = load_directory(root)
+    started()
+    return directory
 
 
 def workspace() -> Workspace:
@@ -483,6 +485,7 @@ def check(format: TextOrJson = "texte") -> None:
     """
     from lettres.check import check_workspace
 
+    started()  # check loads the workspace itself, then every letter
     report = check_workspace(workspace_root(), date.today())
     warnings = report.warnings if _state["verbosity"] >= 0 else []
     if format == "json":
