@@ -22,6 +22,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import sys
@@ -137,7 +138,7 @@ class Bench:
         root.mkdir()
         shutil.copy(REPO / "destinataires.yaml", root / "destinataires.yaml")
         shutil.copytree(REPO / "modeles", root / "modeles")
-        text = SOURCE.read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^reference: .*\n", "", SOURCE.read_text("utf-8"), count=1)
         for number in range(LETTERS):
             folder = root / "courriers" / f"2015-04-21-interieur-{number:04d}"
             folder.mkdir(parents=True)

@@ -4,6 +4,7 @@ and what `check` finds is what compiling every letter found."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -24,6 +25,7 @@ def add_letters(root: Path, count: int, bodies: int) -> list[Path]:
     """`count` copies of the 2015 letter, their bodies `bodies` distinct texts (a merge's
     letters share their template's body)."""
     text = (SOURCE_2015 / "lettre.md").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^reference: .*\n", "", text, count=1)  # each copy gets its own
     folders = []
     for number in range(count):
         folder = root / "courriers" / f"2015-04-21-interieur-{number:03d}"
