@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from common import LETTRES, peak_mib
 from draft import MERGE, SOURCE, make_workspace
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,7 +51,7 @@ if sys.argv[2] == "une":
     planned = [plan_existing(workspace, root / "courriers" / "une" / "lettre.md")]
 else:
     request = NewLetters(template="demande-rencontre", to=["essai"], on=date(2016, 12, 14),
-                         variables={"sujet": "x", "contexte": "y"})
+                         variables={"sujet": "x", "contexte": "y"}, accept_unverified=True)
     planned = plan_new(workspace, request)
 now = stage("compose", now)
 docx = [render_docx(item.letter) for item in planned]
@@ -125,6 +126,7 @@ def contexts(root: Path, kind: str) -> list[dict[str, object]]:
             to=["essai"],
             on=date(2016, 12, 14),
             variables={"sujet": "x", "contexte": "y"},
+            accept_unverified=True,
         )
         planned = plan_new(workspace, request)
     found = []
@@ -152,39 +154,30 @@ def clean_outputs(root: Path) -> None:
         (root / "courriers" / "une" / name).unlink(missing_ok=True)
 
 
-# The headline figures: `lettres draft` itself, its peak memory read by a small parent.
-# argv = the lettres command line.
-MEMORY_PARENT = """
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True, capture_output=True)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
-
-
 def draft_command(root: Path, kind: str) -> list[str]:
-    lettres = [sys.executable, "-m", "lettres", "--workspace", str(root), "draft"]
+    lettres = [LETTRES, "--workspace", str(root), "draft"]
     if kind == "une":
         return [*lettres, str(root / "courriers" / "une" / "lettre.md")]
     return [*lettres, "--template", "demande-rencontre", "--to", "essai",
-            "--date", "2016-12-14", "--var", "sujet=x", "--var", "contexte=y"]  # fmt: skip
+            "--date", "2016-12-14", "--var", "sujet=x", "--var", "contexte=y",
+            "--accept-unverified"]  # fmt: skip
 
 
 def lettres_seconds(root: Path, kind: str, runs: int) -> tuple[float, dict[str, float]]:
-    """Median wall time of `lettres draft` (DOCX + PDF, whole process) and its peak memory
-    (KiB, as "maxrss"), with the median of each stage measured in a library child."""
-    script, parent = root.parent / "lettres_child.py", root.parent / "memoire.py"
+    """Median wall time of `lettres draft` (DOCX + PDF, the console script itself), its peak
+    memory (MiB, all its processes), and the median of each stage measured in a library
+    child."""
+    script = root.parent / "lettres_child.py"
     script.write_text(LETTRES_CHILD, encoding="utf-8")
-    parent.write_text(MEMORY_PARENT, encoding="utf-8")
-    times, memory, stages = [], [], []
+    times, stages = [], []
     for _ in range(runs + 1):  # the first run warms the disk cache
         clean_outputs(root)
-        seconds, output = timed([sys.executable, str(parent), *draft_command(root, kind)])
-        times.append(seconds)
-        memory.append(int(output))
+        times.append(timed(draft_command(root, kind))[0])
         clean_outputs(root)
         stages.append(json.loads(timed([sys.executable, str(script), str(root), kind])[1]))
     summary = {name: statistics.median(s[name] for s in stages[1:]) for name in stages[0]}
-    summary["maxrss"] = max(memory)
+    clean_outputs(root)
+    summary["mib"] = peak_mib(draft_command(root, kind))
     return statistics.median(times[1:]), summary
 
 
@@ -248,7 +241,7 @@ def speed_note(ours: float, usual: float | None, limit: float, factor: float) ->
 
 
 def stages_line(stages: dict[str, float], letters: int) -> None:
-    parts = [f"{name} {stages[name] * 1000:.0f}" for name in stages if name != "maxrss"]
+    parts = [f"{name} {stages[name] * 1000:.0f}" for name in stages if name != "mib"]
     print(f"    dont (ms) : {', '.join(parts)}")
     if letters > 1:
         each = {name: stages[name] * 1000 / letters for name in ("compose", "DOCX", "PDF")}
@@ -277,8 +270,8 @@ def main() -> None:
         line("  lettres, processus entier", batch, speed_note(batch, usual_batch, 4.0, 3))
         stages_line(stages, MERGE)
         line(f"  docxtpl + un seul appel soffice pour les {MERGE}", usual_batch)
-        mib = stages["maxrss"] / 1024
-        print(f"{'  mémoire maximale de lettres draft (lot, ru_maxrss)':<52} {mib:8.0f} MiB   "
+        mib = stages["mib"]
+        print(f"{'  mémoire maximale de lettres draft (lot, processus)':<52} {mib:8.0f} MiB   "
               f"cible ≤ 150 MiB : {verdict(mib <= 150)}")  # fmt: skip
 
 

@@ -128,6 +128,7 @@ def test_init_from_a_package_built_from_that_checkout(
     installed = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
         assert "lettres/exemple/modeles/lettre.typ" in archive.namelist()
+        assert "lettres/skeleton.docx" in archive.namelist()  # every DOCX starts from it
         archive.extractall(installed)
     init_and_check(installed, tmp_path)
 

@@ -13,8 +13,8 @@ from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, SENDER_FILE, TEMPLATES_
 from lettres.journal import is_sent
 from lettres.postal import check_address, fit_problems
 from lettres.recipients import Recipient
-from lettres.source import load_letter, load_template
-from lettres.templating import compile_template
+from lettres.source import Document, LetterFront, load_letter, load_template
+from lettres.templating import check_template
 from lettres.workspace import Workspace, load_workspace
 from lettres.yamlfile import line_of
 
@@ -27,9 +27,18 @@ class Report:
     warnings: list[Problem]
 
 
+# A letter source that loaded: its path, its validated front matter, its document.
+Loaded = tuple[Path, LetterFront, Document]
+
+
 def check_workspace(root: Path, today: date) -> Report:
-    """Load the workspace; on success, look for what is legal but likely wrong."""
-    sources = source_problems(root) + duplicate_references(root / LETTERS_DIR)
+    """Load the workspace; on success, look for what is legal but likely wrong.
+
+    Each source is read and parsed once, whatever the number of checks it goes through:
+    the time of `check` grows with the letters, one step each.
+    """
+    letters, sources = load_sources(root)
+    sources += duplicate_references(root / LETTERS_DIR)
     try:
         workspace = load_workspace(root)
     except DataError as error:
@@ -37,22 +46,18 @@ def check_workspace(root: Path, today: date) -> Report:
     errors = (
         sources
         + logo_problems(workspace)
-        + signatory_problems(workspace)
-        + letters_on_their_dates(workspace)
+        + signatory_problems(workspace, letters)
+        + letters_on_their_dates(workspace, letters)
     )
     warnings = sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0)
     return Report(errors, warnings)
 
 
-def signatory_problems(workspace: Workspace) -> list[Problem]:
+def signatory_problems(workspace: Workspace, letters: list[Loaded]) -> list[Problem]:
     """Each letter's signatories on its date: a key of collectif.yaml, or a member
     association with a president then (`membres:CLE`)."""
     problems = []
-    for path in letter_sources(workspace.letters_dir):
-        try:
-            front, document = load_letter(path)
-        except DataError:
-            continue  # already reported by source_problems
+    for path, front, document in letters:
         field = "signataire" if front.signatory else "signataires"
         line = document.front.key_lines.get(field)
         for key in front.signer_keys:
@@ -75,20 +80,16 @@ def logo_problems(workspace: Workspace) -> list[Problem]:
     return []
 
 
-def letters_on_their_dates(workspace: Workspace) -> list[Problem]:
+def letters_on_their_dates(workspace: Workspace, letters: list[Loaded]) -> list[Problem]:
     """Each unsent letter's recipient and copies, resolved and vouched for at its own date.
 
     A letter already sent (it has a journal) is history: who held the post then is what it
     says, and nothing can be done about it now.
     """
     problems: list[Problem] = []
-    for path in letter_sources(workspace.letters_dir):
+    for path, front, document in letters:
         if is_sent(path.parent):
             continue
-        try:
-            front, document = load_letter(path)
-        except DataError:
-            continue  # already reported by source_problems
         try:
             require_current(workspace, front, document)
         except NotCurrent as error:
@@ -98,26 +99,33 @@ def letters_on_their_dates(workspace: Workspace) -> list[Problem]:
     return problems
 
 
-def source_problems(root: Path) -> list[Problem]:
+def load_sources(root: Path) -> tuple[list[Loaded], list[Problem]]:
     """Templates and letter sources: a front matter that does not validate, a Jinja2 syntax
-    error. The holders at each letter's date are for letters_on_their_dates."""
+    error; and the letters that loaded, whose holders at their dates are for
+    letters_on_their_dates."""
     problems: list[Problem] = []
     for path in sorted((root / TEMPLATES_DIR).glob("*.md")):
         try:
             _, document = load_template(path)
-            compile_template(document.body, path, document.body_line)
+            check_template(document.body, path, document.body_line)
         except DataError as error:
             problems += error.problems
+    letters: list[Loaded] = []
     for path in letter_sources(root / LETTERS_DIR):
         try:
             front, document = load_letter(path)
-            compile_template(document.body, path, document.body_line)
+        except DataError as error:
+            problems += error.problems
+            continue
+        letters.append((path, front, document))
+        try:
+            check_template(document.body, path, document.body_line)
             if front.follow_up_of is not None:  # the letter it follows up must be there
                 line = document.front.key_lines.get(relance.FIELD)
                 relance.load_earlier(path, front.follow_up_of, line)
         except DataError as error:
             problems += error.problems
-    return problems
+    return letters, problems
 
 
 def duplicate_references(letters_dir: Path) -> list[Problem]:

@@ -205,7 +205,9 @@ def directory_here() -> Directory:
 
     root = workspace_root()
     note(f"Lecture : {shown(root / DIRECTORY_FILE)}")
-    return load_directory(root)
+    directory = load_directory(root)
+    started()
+    return directory
 
 
 def workspace() -> Workspace:
@@ -215,7 +217,20 @@ def workspace() -> Workspace:
     root = workspace_root()
     for name in (DIRECTORY_FILE, SENDER_FILE, MEMBERS_FILE):
         note(f"Lecture : {shown(root / name)}")
-    return load_workspace(root)
+    loaded = load_workspace(root)
+    started()
+    return loaded
+
+
+def started() -> None:
+    """Start-up is over: what it loaded lives until the end and is never scanned again; the
+    work's own garbage is collected as usual from here. Only after `lettres.__main__` paused
+    collection: a program that imports lettres keeps its own settings."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 TextOrJson = Annotated[
@@ -470,6 +485,7 @@ def check(format: TextOrJson = "texte") -> None:
     """
     from lettres.check import check_workspace
 
+    started()  # check loads the workspace itself, then every letter
     report = check_workspace(workspace_root(), date.today())
     warnings = report.warnings if _state["verbosity"] >= 0 else []
     if format == "json":
@@ -906,13 +922,17 @@ def warn_missing_pdfs(entries: list[Any]) -> None:
 
 
 def show_register(entries: list[Any], today: date) -> None:
-    from rich.table import Table
-
-    from lettres.register_formats import HEADERS, rows
+    """A table drawn by rich on a terminal; aligned plain text in a file or a pipe."""
+    from lettres.register_formats import HEADERS, plain_table, rows
 
     if not entries:
         say("Aucun courrier.")
         return
+    if not sys.stdout.isatty():
+        echo(plain_table(entries, today), nl=False)
+        return
+    from rich.table import Table
+
     table = Table()
     for index, header in enumerate(HEADERS):
         table.add_column(header, no_wrap=index < 2)  # the date and the reference stay whole

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import io
 from datetime import datetime, time
+from pathlib import Path
 from typing import Any
 
 from docx import Document
@@ -24,6 +25,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from lettres.errors import LettresError
 from lettres.letter import Letter, ListBlock, Paragraph, Run, Window, whole_pieces
 
+SKELETON = Path(__file__).with_name("skeleton.docx")  # see build_skeleton
 FONT = "Times New Roman"
 # The address goes where the letter's window says (the workspace's setting); the date
 # starts below the window's bottom (a DL envelope's: y 45–80 mm, reference §2), or below
@@ -71,8 +73,25 @@ def render_docx(letter: Letter, logo: bytes | None = None) -> bytes:
 
 @functools.cache
 def skeleton(logo: bytes | None = None) -> bytes:
-    """Page, styles, language, header and footer, made once (per logo): half the time of a
-    letter otherwise."""
+    """The shipped skeleton, with the logo if there is one (made once per logo)."""
+    shipped = SKELETON.read_bytes()
+    if logo is None:
+        return shipped
+    document = Document(io.BytesIO(shipped))
+    write_logo(document, logo)
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def build_skeleton(logo: bytes | None = None) -> bytes:
+    """Page, styles, language, header and footer: what every letter starts from.
+
+    Made from python-docx's template when lettres is developed, and shipped without a logo
+    as `skeleton.docx` (tests/test_docx_skeleton.py checks that they agree): building it
+    took a tenth of every letter's time. After a change here, write it again with
+    `python -c "from lettres import docx_writer as w; w.write_skeleton()"`.
+    """
     document = Document()
     slim_template(document)
     section = document.sections[0]
@@ -109,6 +128,10 @@ def skeleton(logo: bytes | None = None) -> bytes:
     stream = io.BytesIO()
     document.save(stream)
     return stream.getvalue()
+
+
+def write_skeleton() -> None:
+    SKELETON.write_bytes(build_skeleton())
 
 
 def suppress_hyphenation(properties: Any) -> None:

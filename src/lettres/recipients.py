@@ -252,8 +252,8 @@ def moved_on(directory: Directory, found: Recipient, on: date) -> Recipient | No
         for key, other in directory.positions.items()
         if key != found.key
         for taken in other.holders
-        if same_person(taken, holder)
-        and holder.since < taken.since <= on
+        if holder.since < taken.since <= on  # the dates first: `check` asks for every letter
+        and same_person(taken, holder)
         and not any(end >= taken.since for end in ends)
     ]
     return min(later, key=lambda r: r.holder.since, default=None)

@@ -41,6 +41,7 @@ _REFUSED_TAGS = {
     nodes.Import: "import",
     nodes.FromImport: "from",
 }
+REFUSED = tuple(_REFUSED_TAGS)  # the nodes of those tags
 
 
 def _n(number: int) -> str:

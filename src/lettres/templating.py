@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from jinja2 import Template, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import Template, TemplateError, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 
 from lettres import sandbox
@@ -40,9 +42,70 @@ _CRASHES: dict[type[BaseException], str] = {
 
 def compile_template(text: str, path: Path, first_line: int = 1) -> Template:
     """The compiled template, or its syntax error at the line of `path` where it stands."""
-    try:
+    with syntax_errors(path, first_line):
         parsed = _ENV.budgeted(_ENV.parse(text, name=path.name, filename=str(path)))
         code = _ENV.compile(parsed, name=path.name, filename=str(path))
+    return _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None))
+
+
+def check_template(text: str, path: Path, first_line: int = 1) -> None:
+    """The errors compile_template would find in `text`, at the line of `path`."""
+    fault = template_fault(text)
+    if fault is not None:
+        line, message = fault
+        raise DataError.at(path, None if line is None else line + first_line - 1, message)
+
+
+_NOWHERE = Path("modele.md")  # faults are found in the text alone, then placed
+
+
+@functools.lru_cache(maxsize=256)
+def template_fault(text: str) -> tuple[int | None, str] | None:
+    """What compiling `text` would refuse, as (line in the text, message); found by parsing
+    alone when it can be: `check` reads every letter, and compiling them was most of its
+    time. A template in which only code generation would see a fault is compiled, as
+    before. Cached: the letters of a merge share their template's body, checked once."""
+    try:
+        with syntax_errors(_NOWHERE, 1):
+            parsed = _ENV.parse(text)
+        if only_compiling_tells(parsed):
+            compile_template(text, _NOWHERE)
+    except DataError as error:
+        [problem] = error.problems
+        return problem.line, problem.message
+    return None
+
+
+# What Jinja2's code generator refuses (TemplateAssertionError) that its parser lets by:
+# macros and call blocks (their `caller`), blocks (defined twice), `extends`; and the tags
+# the sandbox refuses, which compile_template names.
+_GENERATOR_CHECKS = (nodes.Macro, nodes.CallBlock, nodes.Block, nodes.Extends, *sandbox.REFUSED)
+_DEEP = 12  # levels of nodes; Python's compiler refuses the code of 21 nested loops (24)
+
+
+def only_compiling_tells(tree: nodes.Template) -> bool:
+    """Could compiling refuse this parsed template? An unknown filter or test, a loop
+    variable assigned, what _GENERATOR_CHECKS lists, or deep nesting. One walk."""
+    stack: list[tuple[nodes.Node, int]] = [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > _DEEP or isinstance(node, _GENERATOR_CHECKS):
+            return True
+        if isinstance(node, nodes.Filter) and node.name not in _ENV.filters:
+            return True
+        if isinstance(node, nodes.Test) and node.name not in _ENV.tests:
+            return True
+        if isinstance(node, nodes.Name) and node.name == "loop" and node.ctx == "store":
+            return True
+        stack.extend((child, level + 1) for child in node.iter_child_nodes())
+    return False
+
+
+@contextmanager
+def syntax_errors(path: Path, first_line: int) -> Iterator[None]:
+    """Jinja2's parse and compile errors as a DataError at the line of `path`."""
+    try:
+        yield
     except TemplateSyntaxError as error:
         raise DataError.at(
             path, error.lineno + first_line - 1, f"erreur de syntaxe Jinja2 : {error.message}"
@@ -53,7 +116,6 @@ def compile_template(text: str, path: Path, first_line: int = 1) -> Template:
         ) from None
     except (RecursionError, MemoryError, SyntaxError):  # Jinja2's parser, or Python's compiler
         raise DataError.at(path, None, _TOO_NESTED) from None
-    return _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None))
 
 
 def render(text: str, context: dict[str, Any], path: Path, first_line: int = 1) -> str:

@@ -10,6 +10,7 @@ JSON string, still the same character.
 
 from __future__ import annotations
 
+import functools
 import re
 import reprlib
 import unicodedata
@@ -55,7 +56,10 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Accent- and case-insensitive form, for searching and French alphabetical order."""
+    """Accent- and case-insensitive form, for searching and French alphabetical order.
+
+    Cached: `check` compares each holder of each letter with the whole directory."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
