@@ -343,9 +343,13 @@ def test_two_workers_write_the_bytes_one_worker_writes(
     assert written[2] == written[1]
 
 
+@pytest.mark.parametrize("failing", ["interieur", "cncdh"])
 def test_a_letter_failing_in_a_worker_stops_the_batch_with_its_message(
-    batch_workspace: Path,
+    batch_workspace: Path, failing: str
 ) -> None:
+    # The first letter is rendered by the spawned worker, the last by this process.
+    template = batch_workspace / "modeles" / "essai-lot.md"
+    template.write_text(TEMPLATE.replace('"education"', f'"{failing}"'), encoding="utf-8")
     with pytest.raises(LettresError, match="U\\+1F642"):
         drafting.draft(
             load_workspace(batch_workspace), lot("Merci 🙂"), parse_outputs("docx,pdf"), workers=2

@@ -681,6 +681,7 @@ def write_batch(
     written: list[Path] = []
     unchanged: list[Path] = []
     for item, files in rendered:
+        item.folder.mkdir(parents=True, exist_ok=True)  # an OSError is explained by the CLI
         remove_stray_temporaries(item.folder)
         if item.source_text is not None:
             if item.source.exists():
@@ -716,8 +717,6 @@ def is_identical(folder: Path, extension: str, data: bytes) -> bool:
 
 def remove_stray_temporaries(folder: Path) -> None:
     """What a killed run left in a letter's folder: never a file anyone reads."""
-    if not folder.is_dir():
-        return
     for path in folder.iterdir():
         if is_stray_temporary(path):
             path.unlink(missing_ok=True)

@@ -17,9 +17,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lettres.errors import LettresError
 from lettres.letter import Letter
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 Files = dict[str, bytes]  # a letter's files, by extension
 Job = tuple[Letter, bool]  # a letter, and whether it gets its PDF (not if unfinished)
@@ -84,10 +88,13 @@ def render_all(
     workers: int,
     done: Callable[[int], None] = lambda index: None,
 ) -> list[Files]:
-    """The files of every letter, in order; `done(i)` as the i-th letter is ready.
+    """The files of every letter, in order; `done(i)` as the i-th letter is ready, always
+    in this thread (it may raise to stop the batch).
 
-    The first letter that fails stops the batch: its error is raised here, as it was
-    raised in the worker, and the letters not yet begun are abandoned.
+    This process is one of the `workers`: it renders from the end of the batch while the
+    others, spawned, render from its start; each letter is rendered once, by whoever takes
+    it first. The first letter that fails stops the batch: its error is raised here, as it
+    was raised in the worker, and the letters not yet begun are abandoned.
     """
     if workers <= 1 or len(jobs) <= 1:
         return render_here(jobs, Renderer(settings), done)
@@ -95,20 +102,33 @@ def render_all(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    size = max(1, min(4, len(jobs) // (workers * 4)))
+    starts = range(0, len(jobs), size)
+    context = multiprocessing.get_context("spawn")
+    claims = context.Array("b", len(starts))  # who renders each chunk: 0 nobody yet
     pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        max_workers=workers - 1,
+        mp_context=context,
         initializer=start_worker,
-        initargs=(settings,),
+        initargs=(settings, claims),
     )
-    chunk = max(1, min(4, len(jobs) // (workers * 4)))
-    rendered: list[Files] = []
+    rendered: dict[int, Files] = {}
     try:
-        with main_module_hidden():  # the workers start as the jobs are handed out
-            results = pool.map(render_in_worker, jobs, chunksize=chunk)
-        for index, files in enumerate(results):
-            rendered.append(files)
-            done(index)
+        with main_module_hidden():  # the workers start as the first chunks are handed out
+            chunks = {
+                start: pool.submit(render_chunk, number, jobs[start : start + size])
+                for number, start in enumerate(starts)
+            }
+        here = Renderer(settings)  # made while the workers start
+        for number in reversed(range(len(starts))):
+            if not claim(claims, number, HERE):
+                break  # a worker has it: every chunk before it is taken too
+            for index in range(starts[number], min(starts[number] + size, len(jobs))):
+                letter, pdf = jobs[index]
+                rendered[index] = here(letter, pdf=pdf)
+                done(index)
+                collect(chunks, rendered, done, wait=False)
+        collect(chunks, rendered, done, wait=True)
     except BrokenProcessPool:
         raise LettresError(
             "un des processus qui mettent en page les DOCX et PDF du lot s'est arrêté "
@@ -117,7 +137,37 @@ def render_all(
         ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return rendered
+    return [rendered[index] for index in range(len(jobs))]
+
+
+HERE, WORKER = 1, 2  # who claimed a chunk
+
+
+def claim(claims: Any, number: int, who: int) -> bool:
+    """Take chunk `number` if nobody has: the parent from the end, the workers from the start."""
+    with claims.get_lock():
+        if claims[number]:
+            return False
+        claims[number] = who
+        return True
+
+
+def collect(
+    chunks: dict[int, Future[list[Files] | None]],
+    rendered: dict[int, Files],
+    done: Callable[[int], None],
+    wait: bool,
+) -> None:
+    """The chunks the workers finished (all of them, if `wait`), told to `done` in order;
+    a chunk this process claimed comes back empty from its worker."""
+    for start in sorted(chunks):
+        chunk = chunks[start]
+        if not wait and not chunk.done():
+            continue
+        for offset, files in enumerate(chunk.result() or []):
+            rendered[start + offset] = files
+            done(start + offset)
+        del chunks[start]
 
 
 @contextmanager
@@ -145,24 +195,30 @@ def render_here(jobs: Sequence[Job], render: Renderer, done: Callable[[int], Non
 
 
 _renderer: Renderer | None = None  # the worker's own, made by start_worker
+_claims: Any = None  # the batch's chunks, and who renders each
 _rendered = 0
 
 
-def start_worker(settings: RenderSettings) -> None:
+def start_worker(settings: RenderSettings, claims: Any) -> None:
     """A worker's set-up: Ctrl-C is the parent's to handle (it stops between letters), so
     a worker ignores it rather than dying with a traceback of its own."""
     import signal
 
-    global _renderer
+    global _renderer, _claims
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _renderer = Renderer(settings)
+    _renderer, _claims = Renderer(settings), claims
 
 
-def render_in_worker(job: Job) -> Files:
+def render_chunk(number: int, jobs: Sequence[Job]) -> list[Files] | None:
+    """The files of a chunk of letters, or None if the parent took it first."""
     global _rendered
     assert _renderer is not None, "start_worker runs first in every worker"
-    _rendered += 1
-    if _rendered % 25 == 0:
-        gc.collect()
-    letter, pdf = job
-    return _renderer(letter, pdf=pdf)
+    if not claim(_claims, number, WORKER):
+        return None
+    files = []
+    for letter, pdf in jobs:
+        _rendered += 1
+        if _rendered % 25 == 0:
+            gc.collect()
+        files.append(_renderer(letter, pdf=pdf))
+    return files
