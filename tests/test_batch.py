@@ -388,3 +388,21 @@ def test_data_errors_cross_processes_whole() -> None:
     current = pickle.loads(pickle.dumps(NotCurrent(problems, "titulaires :")))
     assert type(current) is NotCurrent and current.problems == problems
     assert str(current) == "titulaires :\nmodeles/lettre.typ:3: police introuvable"
+
+
+def test_workers_start_ignoring_ctrl_c_and_without_the_main_script() -> None:
+    import multiprocessing
+
+    from lettres.workers import quiet_start
+
+    assert getattr(sys.modules["__main__"], "__file__", None)  # pytest's, here
+    with quiet_start():
+        pool = multiprocessing.get_context("spawn").Pool(1)
+    with pool:
+        ignored = pool.apply(signal.getsignal, (signal.SIGINT,))
+        main_file = pool.apply(
+            eval, ("getattr(__import__('sys').modules['__main__'], '__file__', None)",)
+        )
+    assert ignored == signal.SIG_IGN  # a Ctrl-C is the parent's, even while a worker imports
+    assert main_file is None  # the parent's main script (the whole CLI) is not imported again
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back

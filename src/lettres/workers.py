@@ -114,7 +114,7 @@ def render_all(
     )
     rendered: dict[int, Files] = {}
     try:
-        with main_module_hidden():  # the workers start as the first chunks are handed out
+        with quiet_start():  # the workers start as the first chunks are handed out
             chunks = {
                 start: pool.submit(render_chunk, number, jobs[start : start + size])
                 for number, start in enumerate(starts)
@@ -171,17 +171,26 @@ def collect(
 
 
 @contextmanager
-def main_module_hidden() -> Iterator[None]:
-    """A spawned worker imports the parent's main script again before anything else: for
-    the `lettres` command, the whole command line (typer, click, rich), a third of a second
-    a worker for nothing, since all a worker runs lives in this module. Hidden from the
-    workers while they start."""
+def quiet_start() -> Iterator[None]:
+    """While the workers start: Ctrl-C ignored, so that they inherit its being ignored (a
+    worker killed by it while importing would print a traceback of its own; Ctrl-C is the
+    parent's to handle, between letters); and the parent's main script hidden, which a
+    spawned worker would import again before anything else: for the `lettres` command, the
+    whole command line (typer, click, rich), a third of a second a worker for nothing,
+    since all a worker runs lives in this module."""
+    import signal
+    import threading
+
     main = sys.modules["__main__"]
     sys.modules["__main__"] = types.ModuleType("__main__")
+    here = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if here else None
     try:
         yield
     finally:
         sys.modules["__main__"] = main
+        if here:
+            signal.signal(signal.SIGINT, previous)
 
 
 def render_here(jobs: Sequence[Job], render: Renderer, done: Callable[[int], None]) -> list[Files]:
@@ -200,12 +209,7 @@ _rendered = 0
 
 
 def start_worker(settings: RenderSettings, claims: Any) -> None:
-    """A worker's set-up: Ctrl-C is the parent's to handle (it stops between letters), so
-    a worker ignores it rather than dying with a traceback of its own."""
-    import signal
-
     global _renderer, _claims
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _renderer, _claims = Renderer(settings), claims
 
 
