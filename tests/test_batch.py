@@ -406,3 +406,21 @@ def test_workers_start_ignoring_ctrl_c_and_without_the_main_script() -> None:
     assert ignored == signal.SIG_IGN  # a Ctrl-C is the parent's, even while a worker imports
     assert main_file is None  # the parent's main script (the whole CLI) is not imported again
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
+
+
+def test_a_docx_is_the_same_bytes_whenever_it_is_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import time
+    import zipfile
+
+    from lettres.docx_writer import render_docx
+    from tests.helpers import make_letter
+
+    letter = make_letter()
+    rendered = []
+    for now in (1_000_000_000.0, 2_000_000_000.0):  # 2001 and 2033: python-docx dates entries now
+        monkeypatch.setattr(time, "time", lambda now=now: now)
+        rendered.append(render_docx(letter))
+    assert rendered[0] == rendered[1]
+    entries = zipfile.ZipFile(io.BytesIO(rendered[0])).infolist()
+    assert {entry.date_time for entry in entries} == {(*letter.date.timetuple()[:3], 9, 0, 0)}
