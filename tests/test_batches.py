@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lettres import drafting
+from lettres import drafting, workers
 from lettres.folders import FINGERPRINTS_NAME
 from tests.helpers import Invoke as Run
 
@@ -17,7 +17,40 @@ BATCH = ["draft", "--template", "courrier-general", "--to", "ministres", "--subj
          "--date", "2016-03-01", "--format", "docx"]  # fmt: skip
 
 
-def test_ctrl_c_stops_after_the_letter_in_progress(
+def test_ctrl_c_while_rendering_writes_nothing_and_the_same_command_resumes(
+    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = workers.Renderer.__call__
+    calls: list[Any] = []
+
+    def render_then_interrupt(self: workers.Renderer, letter: Any, *, pdf: bool = True) -> Any:
+        calls.append(letter)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the first letter is rendered
+        return real(self, letter, pdf=pdf)
+
+    monkeypatch.setattr(workers.Renderer, "__call__", render_then_interrupt)
+    result = run(*BATCH)
+    assert result.exit_code == 130
+    assert len(calls) == 1  # stopped after the letter in progress
+    assert not (workspace / "courriers").exists()  # a batch is written whole or not at all
+    assert not (workspace / ".lettres-references.json").exists()
+    assert "Ctrl-C : arrêt avant l'écriture" in result.stderr
+    assert "aucun fichier écrit, aucune référence prise" in result.stderr
+    assert "relancez la même commande" in result.stderr
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
+    monkeypatch.setattr(workers.Renderer, "__call__", real)
+    again = run(*BATCH)
+    assert again.exit_code == 0, again.output
+    folders = sorted((workspace / "courriers").iterdir())
+    assert len(folders) == 5
+    assert all(
+        sorted(p.name for p in folder.iterdir()) == [FINGERPRINTS_NAME, "lettre.docx", "lettre.md"]
+        for folder in folders
+    )
+
+
+def test_ctrl_c_while_writing_lets_the_batch_finish(
     run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = drafting.write_atomic
@@ -31,45 +64,11 @@ def test_ctrl_c_stops_after_the_letter_in_progress(
 
     monkeypatch.setattr(drafting, "write_atomic", write_then_interrupt)
     result = run(*BATCH)
-    assert result.exit_code == 130
+    assert result.exit_code == 0, result.output
+    assert "Ctrl-C : arrêt avant l'écriture (un lot qui s'écrit déjà est achevé)" in result.stderr
     folders = sorted((workspace / "courriers").iterdir())
-    assert [f.name for f in folders] == ["2016-03-01-interieur-plan"]  # whole, and alone
-    assert sorted(p.name for p in folders[0].iterdir()) == [
-        FINGERPRINTS_NAME,
-        "lettre.docx",
-        "lettre.md",
-    ]
-    assert "Ctrl-C : arrêt après le courrier en cours" in result.stderr
-    assert "Interrompu : 1 courrier(s) sur 5 traité(s) en entier" in result.stderr
-    assert "2016-03-01-interieur-plan" in result.stderr
-    assert (
-        "relancez la même commande avec seulement les destinataires restants : --to justice "
-        "--to education --to affaires-sociales --to familles" in result.stderr
-    )
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
-
-
-def test_the_resumed_command_finishes_the_batch(
-    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = drafting.write_atomic
-
-    calls: list[Path] = []
-
-    def interrupt_once(path: Path, data: Any) -> None:
-        calls.append(path)
-        if len(calls) == 1:
-            os.kill(os.getpid(), signal.SIGINT)
-        real(path, data)
-
-    monkeypatch.setattr(drafting, "write_atomic", interrupt_once)
-    stopped = run(*BATCH)
-    assert stopped.exit_code == 130
-    resume = stopped.stderr.rsplit("restants : ", 1)[1].split()
-    monkeypatch.setattr(drafting, "write_atomic", real)
-    again = run(*BATCH[:3], *BATCH[5:], *resume)  # without « --to ministres »
-    assert again.exit_code == 0, again.output
-    assert len(list((workspace / "courriers").iterdir())) == 5
+    assert len(folders) == 5
+    assert all((folder / "lettre.docx").is_file() for folder in folders)
 
 
 def test_a_progress_bar_on_a_terminal_none_when_piped(

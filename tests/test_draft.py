@@ -161,7 +161,8 @@ def test_bad_new_letter(run: Run, workspace: Path, args: list[str], words: str) 
 def test_output_folder_already_exists(run: Run, workspace: Path) -> None:
     assert new_letter(run, "--to", "interieur").exit_code == 0
     before = {p: p.read_bytes() for p in files_under(workspace / "courriers")}
-    result = new_letter(run, "--to", "interieur")
+    # Another letter (other choices) in the same folder is refused, its files untouched.
+    result = new_letter(run, "--to", "interieur", "--place", "Lyon")
     assert result.exit_code == 1
     assert "existe déjà : pour refaire ce courrier, lancez « lettres draft" in " ".join(
         result.stderr.split()

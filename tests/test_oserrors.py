@@ -214,6 +214,8 @@ def test_a_docx_open_in_word(workspace: Path, run: Run, monkeypatch: pytest.Monk
             raise windows_error(32, PermissionError, errno.EACCES)
         real(src, dst)
 
+    source = folder / "lettre.md"  # edited, so that the rebuilt DOCX differs and is written
+    source.write_text(source.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", "utf-8")
     monkeypatch.setattr(os, "replace", replace)
     message = failed_cleanly(run("draft", str(folder / "lettre.md"), "--format", "docx"))
     assert "lettre.docx est ouvert dans Word : fermez-le et relancez" in message

@@ -544,7 +544,8 @@ DRAFT_HELP = {
     "engine": "typst (rapide, sans dépendance) ou libreoffice (le PDF reproduit le DOCX).",
     "pdfa": "Un PDF/A-2b, pour l'archivage.",
     "open": "Ouvrir le PDF (ou le DOCX, s'il est seul demandé) avec l'application du système.",
-    "force": "Refaire même un courrier déjà envoyé, ou écrire dans un dossier --out occupé.",
+    "force": "Refaire même un courrier déjà envoyé, ou écrire dans un dossier --out occupé "
+    "(jamais par-dessus une source lettre.md).",
     "email": "Préparer aussi le courriel (lettre.eml, PDF joint) ; il faut le PDF.",
     "from_docx": "Faire le PDF depuis le DOCX modifié de ce dossier (LibreOffice) : "
     "le DOCX devient le texte du courrier.",
@@ -657,52 +658,42 @@ def draft(
             place=place, signatories=signatory or [], cc=cc, enclosures=enclosure or [], ref=ref,
             variables=dict(parse_variable(v) for v in var or []), out=out, language=lang,
             body=read_body(body) if body is not None else None,
-            accept_unverified=accept_unverified,
+            accept_unverified=accept_unverified, force=force,
         )  # fmt: skip
     outputs = parse_outputs(formats, engine, pdfa)
     ws = workspace()
-    with stopping_between_letters() as batch:
+    # A batch is written whole or not at all: Ctrl-C stops it before writing, never midway.
+    with stopping_between_letters("arrêt avant l'écriture (un lot qui s'écrit déjà est achevé)"):
         try:
             drafted = drafting.draft(ws, job, outputs, with_email=with_email, progress=progress_bar)
         except Stopped:
-            if source is not None:
-                say_stopped(batch.done, 1, "Le courrier est écrit : rien à reprendre.")
-            say_stopped(batch.done, len(recipient_keys(ws, to)), resume_draft(ws, to, batch.done))
+            say("Interrompu avant l'écriture : aucun fichier écrit, aucune référence prise. "
+                "Pour reprendre : relancez la même commande.", stderr=True)  # fmt: skip
+            raise typer.Exit(130) from None
     if open_pdf:
-        open_made(drafted.written)
+        open_made(drafted.written + drafted.unchanged)
     for path in drafted.written:
         note(f"Écrit : {shown(path)}")
     if as_json:
         emit_json({
             "courriers": [str(shown(planned.folder)) for planned in drafted.planned],
             "fichiers": [str(shown(path)) for path in drafted.written],
+            "inchanges": [str(shown(path)) for path in drafted.unchanged],
             "avertissements": [problem_record(w) for w in once(drafted.warnings)],
             "refus": [problem_record(problem) for problem in drafted.refused],
         })  # fmt: skip
     else:
         warn(drafted.warnings)
         # Plain text: rich would add 50 ms to every letter drafted.
+        unchanged = f", {len(drafted.unchanged)} déjà à jour" if drafted.unchanged else ""
         typer.echo(
-            f"{len(drafted.planned)} courrier(s), {len(drafted.written)} fichier(s) écrit(s) :"
+            f"{len(drafted.planned)} courrier(s), {len(drafted.written)} fichier(s) écrit(s)"
+            f"{unchanged} :"
         )
         typer.echo("\n".join(f"  {shown(path)}" for path in drafted.written))
     refusal = drafted.refusal()
     if refusal:
         raise LettresError(refusal)
-
-
-def recipient_keys(ws: Workspace, to: Texts) -> list[str]:
-    from lettres.drafting import recipient_keys as keys
-
-    return keys(ws, to or [])
-
-
-def resume_draft(ws: Workspace, to: Texts, done: list[Path]) -> str:
-    """The same command for the recipients left: a letter already written is never redone."""
-    written = {folder.name for folder in done}
-    left = [key for key in recipient_keys(ws, to) if not any(f"-{key}-" in n for n in written)]
-    return ("Pour reprendre : relancez la même commande avec seulement les destinataires "
-            "restants : " + " ".join(f"--to {key}" for key in left))  # fmt: skip
 
 
 def read_body(name: str) -> str:
@@ -757,15 +748,17 @@ def progress_bar(total: int) -> Iterator[Callable[[Any], None]]:
 
 
 class Stopped(Exception):
-    """Ctrl-C in a batch, raised between two letters: what was done is whole."""
+    """Ctrl-C in a batch, raised between two letters: what was done is whole (a draft:
+    nothing written yet)."""
 
 
 class Batch:
     """The first Ctrl-C lets the letter in progress finish, then stops; a second stops at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, notice: str = "arrêt après le courrier en cours") -> None:
         self.asked = False
         self.done: list[Path] = []
+        self.notice = notice
 
     def after(self, folder: Path) -> None:
         self.done.append(folder)
@@ -776,20 +769,19 @@ class Batch:
         if self.asked:
             raise KeyboardInterrupt
         self.asked = True
-        say("Ctrl-C : arrêt après le courrier en cours (encore Ctrl-C pour tout arrêter)…",
-            stderr=True)  # fmt: skip
+        say(f"Ctrl-C : {self.notice} (encore Ctrl-C pour tout arrêter)…", stderr=True)
 
 
 _batch = Batch()
 
 
 @contextmanager
-def stopping_between_letters() -> Iterator[Batch]:
+def stopping_between_letters(notice: str | None = None) -> Iterator[Batch]:
     import signal
     import threading
 
     global _batch
-    _batch = Batch()
+    _batch = Batch() if notice is None else Batch(notice)
     if threading.current_thread() is not threading.main_thread():
         yield _batch  # signals reach only the main thread: Ctrl-C stays immediate
         return

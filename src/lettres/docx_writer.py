@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import io
+import zipfile
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,23 @@ def render_docx(letter: Letter, logo: bytes | None = None) -> bytes:
     write_bottom(document, letter)
     stream = io.BytesIO()
     document.save(stream)
+    return reproducible(stream.getvalue(), datetime.combine(letter.date, time(9, 0)))
+
+
+def reproducible(package: bytes, stamp: datetime) -> bytes:
+    """The same DOCX with every entry dated `stamp` (python-docx dates them "now"): the
+    same letter then gives the same bytes, whenever and wherever it is rendered, so that
+    a re-run recognises the files it already wrote."""
+    dated = stamp.timetuple()[:6]
+    stream = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as source,
+        zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            copy = zipfile.ZipInfo(entry.filename, dated)
+            copy.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(copy, source.read(entry))
     return stream.getvalue()
 
 

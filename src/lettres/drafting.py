@@ -1,14 +1,16 @@
 """`lettres draft`: new letters from a template, or a letter rebuilt from its source.
 
 `draft` is the whole pipeline: plan (compose every letter in memory), render, write,
-then what comes after the batch (LibreOffice's PDFs, the e-mails). Every letter of a
-batch is composed before the first file is written, so a bad recipient or template
-stops the whole batch with nothing written.
+then what comes after the batch (LibreOffice's PDFs, the e-mails). A batch is a unit:
+every letter is composed, numbered and rendered in memory before the first file is
+written, so a bad recipient, template or character stops the whole batch with nothing
+written and no reference used. A batch interrupted while writing (a kill, a full disk)
+is completed by running the same command again: a folder holding the very letter this
+run would write is taken as its own, its files left alone when they are identical.
 """
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
@@ -21,12 +23,21 @@ from lettres.check import address_warnings
 from lettres.compose import compose, final, require_current
 from lettres.errors import LettresError, NotCurrent, OutputExists, Problem
 from lettres.files import write_atomic, write_text_atomic
-from lettres.fingerprints import add_fingerprints, record_drafted
-from lettres.folders import DOCX_NAME, SOURCE_NAME, letter_folder, output_name, slug
+from lettres.fingerprints import add_fingerprints, read_manifest, record_drafted
+from lettres.folders import (
+    DOCX_NAME,
+    EMAIL_NAME,
+    FINGERPRINTS_NAME,
+    PDF_NAME,
+    SOURCE_NAME,
+    letter_folder,
+    output_name,
+    slug,
+)
 from lettres.journal import is_sent, journal_path
 from lettres.letter import Letter
 from lettres.models import nearest, validate
-from lettres.outputs import Outputs, Render, finish, make_renderer
+from lettres.outputs import Outputs, finish, render_settings
 from lettres.source import (
     ACCEPTED_KEY,
     Document,
@@ -41,6 +52,7 @@ from lettres.source import (
     split_document,
 )
 from lettres.typography import lint
+from lettres.workers import Files, RenderSettings, render_all, worker_count
 from lettres.workspace import Workspace
 
 
@@ -63,6 +75,7 @@ class NewLetters:
     language: Language | None = None  # --lang; else the template's, else French
     body: str | None = None  # the letter's text, written elsewhere: replaces the template's
     accept_unverified: bool = False
+    force: bool = False  # write into an --out folder that holds other files, never a source
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,8 @@ class Planned:
     unfinished: tuple[Problem, ...] = ()  # text still to write: no PDF
     keep_docx: bool = False  # an edited DOCX to keep beside before writing over it (--force)
     accepted: dict[str, str] = field(default_factory=dict)  # to record in an existing source
+    resumed: bool = False  # written by an interrupted run of this very batch
+    frozen: bool = False  # a resumed letter that was sent: its files may not change
 
     @property
     def source(self) -> Path:
@@ -141,11 +156,6 @@ def plan_new(
         folder = request.out or workspace.letters_dir / (
             f"{request.on.isoformat()}-{key}-{slug(values['objet'])}"
         )
-        if folder.exists():
-            raise OutputExists(
-                f"le dossier {folder} existe déjà : pour refaire ce courrier, lancez "
-                f"« lettres draft {folder / SOURCE_NAME} » ; sinon changez l'objet ou --out"
-            )
         if extra is not None:
             values.update(extra(folder))
         source = folder / SOURCE_NAME
@@ -158,6 +168,9 @@ def plan_new(
         numbering = references.Numbering(
             workspace.root, workspace.sender.coalition.reference_prefix, request.on.year
         )
+        if is_taken(folder, request.force):
+            planned.append(resume(workspace, folder, parsed, numbering))
+            continue
         letter = compose(workspace, front, parsed)
         # Written, the source gains its reference as first line (references.stamp): one down.
         unfinished = tuple(
@@ -229,6 +242,62 @@ def holder_change(workspace: Workspace, earlier: relance.Earlier, on: date) -> t
         f"{front.date.isoformat()} : il était adressé à {before.civility} {before.full_name}, "
         f"la relance l'est à {now.person}, {now.title}",
     )
+
+
+def is_taken(folder: Path, force: bool) -> bool:
+    """Whether a new letter's folder holds something already; a folder holding only the
+    temporary files of an interrupted run is free (they are removed when writing), and so
+    is, with --force, a folder without a source."""
+    if not folder.exists():
+        return False
+    if not folder.is_dir():
+        raise OutputExists(f"{folder} existe déjà et n'est pas un dossier : changez --out")
+    if force and not (folder / SOURCE_NAME).exists():
+        return False
+    return any(not is_stray_temporary(path) for path in folder.iterdir())
+
+
+# The files lettres writes in a letter's folder: only their temporaries are ever removed.
+WRITTEN_NAMES = (SOURCE_NAME, DOCX_NAME, PDF_NAME, EMAIL_NAME, FINGERPRINTS_NAME)
+
+
+def is_stray_temporary(path: Path) -> bool:
+    """`.lettre.pdf.k3j9.tmp`: what `write_atomic` leaves when killed before its rename."""
+    return (
+        path.name.endswith(".tmp")
+        and any(path.name.startswith(f".{name}.") for name in WRITTEN_NAMES)
+        and path.is_file()
+    )
+
+
+def resume(
+    workspace: Workspace, folder: Path, planned: Document, numbering: references.Numbering
+) -> Planned:
+    """The letter of an interrupted run of this very batch: its source, once written, is
+    the letter (never rewritten, it keeps its reference and any edit made since); anything
+    else is refused. It keeps the batch's numbering, so that the folder is tidied under the
+    lock. Sent, it is passed over if it would not change (checked once rendered)."""
+    source = folder / SOURCE_NAME
+    if not is_same_letter(source, planned):
+        raise OutputExists(
+            f"le dossier {folder} existe déjà : pour refaire ce courrier, lancez "
+            f"« lettres draft {source} » ; sinon changez l'objet ou --out"
+        )
+    item = compose_existing(workspace, source, folder)
+    return replace(item, numbering=numbering, resumed=True, frozen=is_sent(folder))
+
+
+def is_same_letter(source: Path, planned: Document) -> bool:
+    """Whether the existing source's front matter is the one this run would write, its
+    reference aside: then it is this batch's letter, written before an interruption."""
+    if not source.is_file():
+        return False
+    try:
+        existing = split_document(source)
+    except (LettresError, OSError, UnicodeDecodeError):
+        return False
+    front = {key: value for key, value in existing.front.items() if key != "reference"}
+    return front == dict(planned.front)
 
 
 def check_typed_text(request: NewLetters) -> None:
@@ -341,23 +410,24 @@ def plan_existing(
     """Rebuild a letter beside its source, unless it was sent (a sent letter is frozen) or
     its DOCX holds a co-signer's edits (they would be lost)."""
     refuse_if_sent(source.parent, force)
+    folder = out or source.parent
+    item = compose_existing(workspace, source, folder, accept_unverified)
+    kept = cosigning.edits_to_keep(folder, source, writes_docx, force)
+    if kept is None:
+        return item
+    return replace(item, warnings=(*item.warnings, kept), keep_docx=True)
+
+
+def compose_existing(
+    workspace: Workspace, source: Path, folder: Path, accept_unverified: bool = False
+) -> Planned:
+    """A letter composed from its source, to be written into `folder`."""
     front, document = load_letter(source)
     accepted = require_current(workspace, front, document, accept_unverified)
     letter = compose(workspace, front, document)
-    folder = out or source.parent
-    kept = cosigning.edits_to_keep(folder, source, writes_docx, force)
     unfinished = tuple(guards.unfinished(workspace, front, document, letter))
     warnings = style_warnings(document, front.language) + window_warnings(workspace, front)
-    warnings += (kept,) if kept else ()
-    return Planned(
-        folder,
-        letter,
-        None,
-        warnings,
-        unfinished=unfinished,
-        keep_docx=kept is not None,
-        accepted=accepted,
-    )
+    return Planned(folder, letter, None, warnings, unfinished=unfinished, accepted=accepted)
 
 
 def window_warnings(workspace: Workspace, front: LetterFront) -> tuple[Problem, ...]:
@@ -398,7 +468,8 @@ def placeholder_line(text: str) -> int | None:
 
 
 Progress = Callable[[Planned], None]
-# Given the number of letters, a context holding the callback told of each letter written.
+# Given the number of letters, a context holding the callback told of each letter rendered
+# (in memory: nothing is written until the whole batch is); it may raise to stop the batch.
 ProgressBar = Callable[[int], AbstractContextManager[Progress]]
 
 
@@ -410,6 +481,7 @@ class Drafted:
     written: list[Path]
     warnings: list[Problem]
     refused: list[Problem] = field(default_factory=list)  # why PDFs asked for were not made
+    unchanged: list[Path] = field(default_factory=list)  # already on disk as this run made them
 
     def refusal(self) -> str | None:
         """The error to end on when a PDF was asked for a letter that is not finished."""
@@ -431,13 +503,16 @@ def draft(
     *,
     with_email: bool = False,
     progress: ProgressBar | None = None,
+    workers: int | None = None,
 ) -> Drafted:
     """Plan, render and write the letters of `job`, then their LibreOffice PDFs and e-mails.
 
     A letter that is not finished gets its source and DOCX, never a PDF nor an e-mail.
+    `workers`: the processes rendering the batch; by default as many as cores are worth.
     """
     if isinstance(job, FromDocx):
         return draft_from_docx(workspace, job, with_email)
+    force = job.new.force if isinstance(job, FollowUp) else job.force
     if isinstance(job, Rebuild):
         planned = [
             plan_existing(
@@ -451,22 +526,38 @@ def draft(
         planned = plan_follow_up(workspace, job)
     else:
         planned = plan_new(workspace, job)
-    render = make_renderer(workspace, outputs)
+    settings = render_settings(workspace, outputs)
+    count = worker_count(len(planned)) if workers is None else workers
     with (progress or _silent)(len(planned)) as advance:
-        written = write_planned(planned, render, advance)
+        batch = write_planned(planned, settings, advance, count, force)
     finished = [item for item in planned if not item.unfinished]
-    converted = finish([item.folder / DOCX_NAME for item in finished], outputs)
+    converted = finish(needing_pdf(finished, batch), outputs)
     for path in converted:
         add_fingerprints(path.parent, [path])
-    written += converted
-    warnings: list[Problem] = []
+    written = batch.paths + converted
+    warnings: list[Problem] = list(batch.warnings)
     if with_email and finished:
         written += email_drafts(workspace, [item.folder for item in finished], warnings)
     warnings += [warning for item in planned for warning in item.warnings]
     unfinished = [problem for item in planned for problem in item.unfinished]
     if "pdf" in outputs.formats:
-        return Drafted(planned, written, warnings, unfinished)
-    return Drafted(planned, written, warnings + unfinished)
+        return Drafted(planned, written, warnings, unfinished, batch.unchanged)
+    return Drafted(planned, written, warnings + unfinished, unchanged=batch.unchanged)
+
+
+def needing_pdf(finished: Sequence[Planned], batch: Written) -> list[Path]:
+    """The DOCX that LibreOffice converts: those just written, and those of an interrupted
+    batch whose PDF is missing or is not the one recorded."""
+    documents = []
+    for item in finished:
+        docx = item.folder / DOCX_NAME
+        if docx in batch.paths:
+            documents.append(docx)
+        elif docx in batch.unchanged:
+            manifest = read_manifest(item.folder)
+            if manifest is None or not manifest.matches(item.folder / PDF_NAME):
+                documents.append(docx)
+    return documents
 
 
 def draft_from_docx(workspace: Workspace, job: FromDocx, with_email: bool) -> Drafted:
@@ -498,16 +589,37 @@ def once(warnings: Sequence[Problem]) -> list[Problem]:
 
 
 def write_planned(
-    planned: Sequence[Planned], render: Render, progress: Progress | None = None
-) -> list[Path]:
-    """Write each letter's source (never over an existing one), then its outputs, atomically.
+    planned: Sequence[Planned],
+    settings: RenderSettings,
+    progress: Progress | None = None,
+    workers: int = 1,
+    force: bool = False,
+) -> Written:
+    """Number, render and check the whole batch in memory, then write it letter by letter.
 
-    New letters are numbered here, under the workspace's lock, so that two `lettres draft`
-    running at once never give the same reference.
+    New letters are numbered under the workspace's lock, held until their sources are
+    written, so that two `lettres draft` running at once never give the same reference;
+    a number is taken only when its source is on disk, so a failure leaves no gap.
     """
     numbering = next((item.numbering for item in planned if item.numbering), None)
     with references.counter(numbering) as counter:
-        return write_numbered(planned, render, progress, counter)
+        batch = number_batch(planned, counter)
+        rendered = render_batch(batch, settings, progress, workers)
+        rendered, warnings = check_resumed(rendered, force)
+        written = write_batch(rendered, counter)
+    return replace(written, warnings=warnings)
+
+
+def number_batch(planned: Sequence[Planned], counter: references.Counter | None) -> list[Planned]:
+    """Each new letter with the reference it will take, in the order of the batch."""
+    if counter is None:
+        return list(planned)
+    new = [index for index, item in enumerate(planned) if item.source_text is not None]
+    given = dict(zip(new, counter.next_references(len(new)), strict=True))
+    return [
+        numbered(item, given[index]) if index in given else item
+        for index, item in enumerate(planned)
+    ]
 
 
 def numbered(item: Planned, reference: str) -> Planned:
@@ -517,20 +629,60 @@ def numbered(item: Planned, reference: str) -> Planned:
     return replace(item, letter=letter, source_text=references.stamp(item.source_text, reference))
 
 
-def write_numbered(
-    planned: Sequence[Planned],
-    render: Render,
-    progress: Progress | None,
-    counter: references.Counter | None,
-) -> list[Path]:
+def render_batch(
+    batch: Sequence[Planned], settings: RenderSettings, progress: Progress | None, workers: int
+) -> list[tuple[Planned, Files]]:
+    """Every file of every letter, in memory: a letter that cannot be rendered stops the
+    batch before anything is written."""
+    done = (lambda index: progress(batch[index])) if progress else (lambda index: None)
+    jobs = [(item.letter, not item.unfinished) for item in batch]
+    rendered = render_all(jobs, settings, workers, done)
+    return list(zip(batch, rendered, strict=True))
+
+
+def check_resumed(
+    rendered: Sequence[tuple[Planned, Files]], force: bool
+) -> tuple[list[tuple[Planned, Files]], list[Problem]]:
+    """The letters of an interrupted batch, before anything is written: a sent one may be
+    passed over, never changed; a DOCX edited since is refused, or kept aside (--force)."""
+    checked, warnings = [], []
+    for item, files in rendered:
+        changed = [ext for ext, data in files.items() if not is_identical(item.folder, ext, data)]
+        if item.resumed and item.frozen and changed:
+            raise LettresError(
+                f"ce courrier a déjà été envoyé (voir {journal_path(item.folder)}) : le refaire "
+                "changerait ce qui a été reçu ; rien n'a été écrit. Si vous le voulez vraiment, "
+                f"lancez « lettres draft {item.source} --force », puis relancez le lot."
+            )
+        if item.resumed and "docx" in changed:
+            kept = cosigning.edits_to_keep(item.folder, item.source, True, force)
+            if kept is not None:
+                warnings.append(kept)
+                item = replace(item, keep_docx=True)
+        checked.append((item, files))
+    return checked, warnings
+
+
+@dataclass(frozen=True)
+class Written:
+    """The files a batch wrote, and those already on disk exactly as this run made them."""
+
+    paths: list[Path]
+    unchanged: list[Path]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def write_batch(
+    rendered: Sequence[tuple[Planned, Files]], counter: references.Counter | None
+) -> Written:
+    """Each letter's source (never over an existing one), then its outputs, atomically,
+    then its manifest; an output already identical on disk is left alone, so that a
+    re-run only completes what an interruption left undone."""
     written: list[Path] = []
-    for index, item in enumerate(planned, 1):
-        if index % 25 == 0:
-            gc.collect()  # python-docx leaves ~1 MiB of cycles a letter: keep a batch small
-        if counter is not None and item.numbering is not None and item.source_text is not None:
-            item = numbered(item, counter.next_reference())
-        files = render(item.letter, pdf=not item.unfinished)
-        item.folder.mkdir(parents=True, exist_ok=True)
+    unchanged: list[Path] = []
+    for item, files in rendered:
+        item.folder.mkdir(parents=True, exist_ok=True)  # an OSError is explained by the CLI
+        remove_stray_temporaries(item.folder)
         if item.source_text is not None:
             if item.source.exists():
                 raise OutputExists(
@@ -538,15 +690,33 @@ def write_numbered(
                 )
             write_text_atomic(item.source, item.source_text)
             written.append(item.source)
-            if counter is not None and item.numbering is not None:
+            if counter is not None:
                 counter.taken()
-        if item.keep_docx and "docx" in files:
-            written.append(cosigning.keep_edited_docx(item.folder))
         outputs = [item.folder / output_name(extension) for extension in files]
-        for path, data in zip(outputs, files.values(), strict=True):
-            write_atomic(path, data)
-        written += outputs
+        same = [is_identical(item.folder, ext, data) for ext, data in files.items()]
+        if item.keep_docx and "docx" in files and not same[list(files).index("docx")]:
+            written.append(cosigning.keep_edited_docx(item.folder))
+        for path, data, identical in zip(outputs, files.values(), same, strict=True):
+            if identical:
+                unchanged.append(path)
+            else:
+                write_atomic(path, data)
+                written.append(path)
         record_drafted(item.folder, item.letter, outputs)
-        if progress:
-            progress(item)
-    return written
+    return Written(written, unchanged)
+
+
+def is_identical(folder: Path, extension: str, data: bytes) -> bool:
+    """Is this output already on disk, byte for byte?"""
+    path = folder / output_name(extension)
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def remove_stray_temporaries(folder: Path) -> None:
+    """What a killed run left in a letter's folder: never a file anyone reads."""
+    for path in folder.iterdir():
+        if is_stray_temporary(path):
+            path.unlink(missing_ok=True)

@@ -36,6 +36,10 @@ class DataError(LettresError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[object, ...]]:
+        """Sent back whole from a worker process (pickled), not rebuilt from its text."""
+        return (type(self), (self.problems,))
+
     @classmethod
     def at(cls, path: Path | None, line: int | None, message: str) -> DataError:
         return cls([Problem(path, line, message)])
@@ -62,7 +66,11 @@ class NotCurrent(DataError):
 
     def __init__(self, problems: list[Problem], heading: str) -> None:
         super().__init__(problems)
+        self.heading = heading
         self.args = (heading + "\n" + "\n".join(str(p) for p in problems),)
+
+    def __reduce__(self) -> tuple[type[DataError], tuple[object, ...]]:
+        return (type(self), (self.problems, self.heading))
 
     def __str__(self) -> str:
         return str(self.args[0])

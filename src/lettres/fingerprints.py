@@ -105,7 +105,8 @@ def record_drafted(folder: Path, letter: Letter, written: Iterable[Path]) -> Man
     if (folder / SOURCE_NAME).is_file():
         files[SOURCE_NAME] = file_fingerprint(folder / SOURCE_NAME)
     manifest = Manifest(fingerprint, SOURCE_NAME, files)
-    write_manifest(folder, manifest)
+    if manifest != before:  # a batch run again over identical files changes nothing
+        write_manifest(folder, manifest)
     return manifest
 
 

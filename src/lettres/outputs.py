@@ -1,8 +1,8 @@
 """Which files a letter becomes, and the writer behind each.
 
-One renderer serves a whole batch, so that costly set-up (the typst compiler, its fonts)
-happens once. LibreOffice works the other way round: it converts the DOCX files of the
-whole batch in one call, after they are written.
+One renderer per process serves a whole batch, so that costly set-up (the typst compiler,
+its fonts) happens once in each (`workers.py`). LibreOffice works the other way round: it
+converts the DOCX files of the whole batch in one call, after they are written.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 from lettres.errors import LettresError
 from lettres.folders import LAYOUT_NAME
 from lettres.letter import Letter
+from lettres.workers import Renderer, RenderSettings
 from lettres.workspace import Workspace
 
 FORMATS = ("docx", "pdf")
@@ -64,32 +65,25 @@ def parse_outputs(text: str, engine: str = "typst", pdfa: bool = False) -> Outpu
     return Outputs(chosen, "libreoffice" if engine == "libreoffice" else "typst", pdfa)
 
 
-def make_renderer(workspace: Workspace, outputs: Outputs) -> Render:
-    """The files of one letter, in memory; the PDF compiler is made once, here."""
-    from lettres.docx_writer import render_docx
-
-    compiler = None
+def render_settings(workspace: Workspace, outputs: Outputs) -> RenderSettings:
+    """What the renderers of a batch need, the layout and the logo checked once, here, so
+    that a missing file is named before any letter (and before any worker) starts."""
+    layout, root, logo_path = workspace.templates_dir / LAYOUT_NAME, workspace.root.resolve(), None
     if outputs.typst_pdf:
-        from lettres.pdf_writer import PdfRenderer
+        from lettres.pdf_writer import check_layout, check_logo
 
-        compiler = PdfRenderer(
-            workspace.templates_dir / LAYOUT_NAME,
-            pdfa=outputs.pdfa,
-            root=workspace.root,
-            logo=workspace.sender.coalition.logo,
-        )
-
+        layout = check_layout(layout, root)
+        logo_path = check_logo(workspace.sender.coalition.logo, root)
     logo = read_logo(workspace) if outputs.docx else None
+    return RenderSettings(
+        docx=outputs.docx, pdf=outputs.typst_pdf, pdfa=outputs.pdfa, layout=layout, root=root,
+        logo_path=logo_path, logo=logo,
+    )  # fmt: skip
 
-    def render(letter: Letter, *, pdf: bool = True) -> dict[str, bytes]:
-        files: dict[str, bytes] = {}
-        if outputs.docx:
-            files["docx"] = render_docx(letter, logo)
-        if compiler is not None and pdf:
-            files["pdf"] = compiler.render(letter)
-        return files
 
-    return render
+def make_renderer(workspace: Workspace, outputs: Outputs) -> Render:
+    """The files of one letter, in memory, in this process; the PDF compiler made once."""
+    return Renderer(render_settings(workspace, outputs))
 
 
 def read_logo(workspace: Workspace) -> bytes | None:

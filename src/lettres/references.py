@@ -135,6 +135,10 @@ class Counter:
         """The reference the next letter gets; it is taken only once `taken` is called."""
         return self.numbering.reference(self.last + 1)
 
+    def next_references(self, count: int) -> list[str]:
+        """The references the next `count` letters get, each taken as its source is written."""
+        return [self.numbering.reference(self.last + n) for n in range(1, count + 1)]
+
     def taken(self) -> None:
         self.last += 1
         self.changed = True
@@ -162,6 +166,7 @@ def counter(numbering: Numbering | None) -> Iterator[Counter | None]:
             f"{LOCK_TIMEOUT:.0f} s ({lock.lock_file}) : attendez qu'il finisse, puis réessayez"
         ) from None
     try:
+        remove_stray_temporaries(numbering.root / REFERENCES_COUNTER)
         numbers = Counter(numbering)
         try:
             yield numbers
@@ -169,6 +174,13 @@ def counter(numbering: Numbering | None) -> Iterator[Counter | None]:
             numbers.save()
     finally:
         lock.release()
+
+
+def remove_stray_temporaries(counter: Path) -> None:
+    """The counter's temporary files left by a killed run; safe under the lock, which
+    every writer of the counter holds."""
+    for path in counter.parent.glob(f".{counter.name}.*.tmp"):
+        path.unlink(missing_ok=True)
 
 
 def stamp(source_text: str, reference: str) -> str:
