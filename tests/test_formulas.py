@@ -352,3 +352,15 @@ def test_a_person_post_without_holder_is_refused_at_its_line(run: Run, workspace
         result.stdout
     )
     assert "« titulaires » manque" in words(result.stdout)
+
+
+def test_an_english_letter_to_a_service_is_to_sir_or_madam(run: Run, workspace: Path) -> None:
+    add_post(workspace, SERVICE + "    poste_en: Legal Affairs Department\n")
+    source = write_letter(
+        workspace, destinataire="service-juridique", langue="en", formule='"Yours faithfully,"'
+    )
+    texts = drafted(run, source)  # an English closing repeats no salutation: no refusal
+    both_say(
+        texts, "Legal Affairs Department Place Beauvau", "Dear Sir or Madam,", "Yours faithfully,"
+    )
+    assert "None" not in texts[0]
