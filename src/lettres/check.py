@@ -5,16 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from lettres import references, relance, signatories
-from lettres.compose import require_current
+from lettres.compose import closing_problems, formula_problems, require_current, resolve
 from lettres.errors import DataError, LettresError, NotCurrent, Problem
 from lettres.folders import DIRECTORY_FILE, LETTERS_DIR, SENDER_FILE, TEMPLATES_DIR, letter_sources
 from lettres.journal import is_sent
+from lettres.models import Holder
 from lettres.postal import check_address, fit_problems
 from lettres.recipients import Recipient
 from lettres.source import Document, LetterFront, load_letter, load_template
 from lettres.templating import check_template
+from lettres.text import excerpt
 from lettres.workspace import Workspace, load_workspace
 from lettres.yamlfile import line_of
 
@@ -47,10 +50,56 @@ def check_workspace(root: Path, today: date) -> Report:
         sources
         + logo_problems(workspace)
         + signatory_problems(workspace, letters)
+        + directory_formulas(workspace)
         + letters_on_their_dates(workspace, letters)
     )
     warnings = sorted(directory_warnings(workspace, today), key=lambda p: p.line or 0)
-    return Report(errors, warnings)
+    # A letter to a post whose `formule` is wrong says what the directory said: once.
+    return Report(list(dict.fromkeys(errors)), warnings + comma_warnings(workspace, letters))
+
+
+def directory_formulas(workspace: Workspace) -> list[Problem]:
+    """Each post's own `formule` against the appellation of its last holder."""
+    path = workspace.root / DIRECTORY_FILE
+    problems: list[Problem] = []
+    for key, position in workspace.directory.positions.items():
+        if position.closing:
+            last = Recipient(key, position, position.holders[-1] if position.holders else None)
+            line = line_of(workspace.raw[path], ("postes", key, "formule"))
+            owner = f"poste « {key} »"
+            problems += closing_problems(path, line, position.closing, last.appellation, owner)
+    return problems
+
+
+def comma_warnings(workspace: Workspace, letters: list[Loaded]) -> list[Problem]:
+    """An appellation typed with its comma: lettres takes it off (models.without_final_comma)
+    and says so, so that the file says what the letter prints."""
+    path = workspace.root / DIRECTORY_FILE
+    raw = workspace.raw[path]
+    places: list[tuple[Path, Any, tuple[str, ...]]] = [
+        (path, raw, ("postes", key, "appellation")) for key in raw.get("postes") or {}
+    ]
+    places += [(source, document.front, ("appellation",)) for source, _, document in letters]
+    warnings = []
+    for where, front, loc in places:
+        value = value_at(front, loc)
+        if isinstance(value, str) and value.rstrip().endswith(","):
+            warnings.append(
+                Problem(
+                    where,
+                    line_of(front, loc),
+                    f"« appellation: {excerpt(value)} » : lettres met lui-même la virgule "
+                    "après la formule d'appel (et dans la formule de politesse) ; "
+                    "retirez-la de ce fichier",
+                )
+            )
+    return warnings
+
+
+def value_at(raw: Any, loc: tuple[str, ...]) -> Any:
+    for key in loc:
+        raw = raw.get(key) if isinstance(raw, dict) else None
+    return raw
 
 
 def signatory_problems(workspace: Workspace, letters: list[Loaded]) -> list[Problem]:
@@ -91,7 +140,9 @@ def letters_on_their_dates(workspace: Workspace, letters: list[Loaded]) -> list[
         if is_sent(path.parent):
             continue
         try:
-            require_current(workspace, front, document)
+            resolved = resolve(workspace, front)
+            problems += formula_problems(workspace, front, document, resolved)
+            require_current(workspace, front, document, resolved=resolved)
         except NotCurrent as error:
             problems += error.problems
         except LettresError as error:
@@ -147,29 +198,11 @@ def directory_warnings(workspace: Workspace, today: date) -> list[Problem]:
     raw = workspace.raw[path]
     warnings: list[Problem] = []
     for key, position in workspace.directory.positions.items():
-        index = len(position.holders) - 1
-        holder = position.holders[index]
         here = ("postes", key)
-        holder_line = line_of(raw, (*here, "titulaires", index))
-        if holder.verified is None:
-            warnings.append(
-                Problem(
-                    path,
-                    holder_line,
-                    f"« {key} » : {holder.full_name} n'a jamais été "
-                    "vérifié(e) en poste ; ajoutez verifie_le: AAAA-MM-JJ après vérification",
-                )
-            )
-        elif today - holder.verified > STALE_AFTER:
-            warnings.append(
-                Problem(
-                    path,
-                    holder_line,
-                    f"« {key} » : {holder.full_name} vérifié(e) en poste "
-                    f"le {holder.verified.isoformat()}, il y a plus de deux ans ; "
-                    "vérifiez et mettez verifie_le à jour",
-                )
-            )
+        holder = position.holders[-1] if position.holders else None  # None: a service
+        if holder is not None:
+            line = line_of(raw, (*here, "titulaires", len(position.holders) - 1))
+            warnings += verification_warnings(path, line, key, holder, today)
         if position.email is None:
             warnings.append(
                 Problem(
@@ -181,6 +214,32 @@ def directory_warnings(workspace: Workspace, today: date) -> list[Problem]:
             )
         warnings += address_warnings(workspace, Recipient(key, position, holder))
     return warnings
+
+
+def verification_warnings(
+    path: Path, line: int | None, key: str, holder: Holder, today: date
+) -> list[Problem]:
+    """A last holder never verified, or verified long ago."""
+    if holder.verified is None:
+        return [
+            Problem(
+                path,
+                line,
+                f"« {key} » : {holder.full_name} n'a jamais été "
+                "vérifié(e) en poste ; ajoutez verifie_le: AAAA-MM-JJ après vérification",
+            )
+        ]
+    if today - holder.verified > STALE_AFTER:
+        return [
+            Problem(
+                path,
+                line,
+                f"« {key} » : {holder.full_name} vérifié(e) en poste "
+                f"le {holder.verified.isoformat()}, il y a plus de deux ans ; "
+                "vérifiez et mettez verifie_le à jour",
+            )
+        ]
+    return []
 
 
 def address_warnings(

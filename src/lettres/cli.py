@@ -399,7 +399,7 @@ def recipients_command(
             say(f"  {escape(str(error))}")
             continue
         person = found.recipient
-        say(f"  {escape(person.person)}, {escape(person.title)}")
+        say(f"  {escape(person.copy_text())}")
         if not found.current:
             say(f"  [yellow]À vérifier[/] : {escape(found.reason or '')}")
         say(f"  Formule d'appel : {escape(person.appellation)},")
@@ -471,8 +471,9 @@ def recipient_record(directory: Directory, key: str, day: date) -> dict[str, Any
     except NoHolder as error:
         return {"cle": key, "erreur": str(error)}
     return {
-        "cle": key, "titulaire": found.person, "poste": found.title,
-        "formule_appel": found.appellation, "adresse": found.address_block()[1:],
+        "cle": key, "titulaire": found.person if found.holder else None, "poste": found.title,
+        "formule_appel": found.appellation,
+        "adresse": found.address_block()[1 if found.holder else 0 :],
         "courriel": found.position.email,
     }  # fmt: skip
 

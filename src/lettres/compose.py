@@ -13,6 +13,7 @@ import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lettres import english, protocol, recipients, relance, signatories, templating
@@ -24,6 +25,7 @@ from lettres.models import Signatory
 from lettres.recipients import Recipient
 from lettres.relance import Earlier
 from lettres.source import Document, Language, LetterFront
+from lettres.text import excerpt
 from lettres.typography import date_line, french_date, keep_whole, typographize
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
@@ -75,11 +77,12 @@ def template_context(
             "poste": recipient.english_title if en else recipient.title,
             "institution": recipient.position.institution or "",
             "appellation": front.appellation or appellation_of(front, recipient),
-            "civilite": holder.civility,
-            "prenom": holder.first_name,
-            "nom": holder.name,
-            "nom_complet": holder.full_name,
-            "personne": recipient.person,
+            # A service that names no one: no person, « Madame, Monsieur ».
+            "civilite": holder.civility if holder else "",
+            "prenom": holder.first_name if holder else "",
+            "nom": holder.name if holder else "",
+            "nom_complet": holder.full_name if holder else "",
+            "personne": recipient.person if holder else "",
         },
         "collectif": {
             "nom": coalition.name,
@@ -146,6 +149,66 @@ def closing_formula(
         verb=front.courtesy.verb,
         noun=front.courtesy.noun,
     )
+
+
+def formula_problems(
+    workspace: Workspace, front: LetterFront, document: Document, found: Resolved
+) -> list[Problem]:
+    """Closing formulas that would contradict the letter, at the line to correct.
+
+    `check` reports them as errors and `compose` refuses them: a « Veuillez agréer » that
+    no one says (the Collectif speaks of itself as « ils »), an explicit `formule` that
+    does not repeat the appellation the letter opens with (reference §1).
+    """
+    if front.language == "en":  # an English closing repeats no salutation (english.closing)
+        return []
+    appellation = front.appellation or found.recipient.appellation
+    if front.closing:
+        line = line_of(document.front, ("formule",))
+        return closing_problems(document.path, line, front.closing, appellation, "courrier")
+    closing = found.recipient.position.closing
+    if closing:
+        path = workspace.root / DIRECTORY_FILE
+        line = line_of(workspace.raw.get(path), ("postes", found.recipient.key, "formule"))
+        return closing_problems(
+            path, line, closing, appellation, f"poste « {found.recipient.key} »"
+        )
+    if front.courtesy.verb == "veuillez" and found.signer.voice == "ils":
+        return [
+            Problem(
+                document.path,
+                line_of(document.front, ("politesse", "verbe")),
+                f"« politesse: {{verbe: veuillez}} » ne va pas avec le signataire "
+                f"« {front.signer_keys[0]} », qui parle du Collectif à la troisième personne (voix "
+                "« ils ») : « Veuillez agréer… l'expression de leur… » ne dit pas qui salue. "
+                "Retirez « verbe: veuillez » (« Les membres du Collectif vous prient "
+                "d'agréer… »), ou choisissez un signataire qui dit « je » ou « nous »",
+            )
+        ]
+    return []
+
+
+def closing_problems(
+    path: Path, line: int | None, closing: str, appellation: str, owner: str
+) -> list[Problem]:
+    """A `formule` must repeat the letter's appellation word for word."""
+    if re.search(r"(?<!\w)" + re.escape(_words(appellation)) + r"(?!\w)", _words(closing)):
+        return []
+    return [
+        Problem(
+            path,
+            line,
+            f"la « formule » du {owner} ne reprend pas la formule d'appel « {appellation} » : "
+            f"« {excerpt(closing)} ». La formule de politesse répète "
+            "l'appellation mot pour mot : corrigez la formule, ou donnez l'« appellation » "
+            "qu'elle emploie",
+        )
+    ]
+
+
+def _words(text: str) -> str:
+    """Text compared word for word: any run of spaces is one, either apostrophe is one."""
+    return " ".join(text.replace("\u2019", "'").split())
 
 
 def signature_lines(workspace: Workspace, signer: Signatory, labels: Labels = FRENCH) -> list[str]:
@@ -353,6 +416,9 @@ def compose(
     """The whole letter, resolved once on its date (or from what the caller resolved)."""
     found = resolved or resolve(workspace, front, document)
     recipient, signer = found.recipient, found.signer
+    refused = formula_problems(workspace, front, document, found)
+    if refused:
+        raise DataError(refused)
     body_text = templating.render(
         document.body, found.variables(), document.path, document.body_line
     )
@@ -401,6 +467,7 @@ def compose(
         date=front.date,
         labels=labels,
         window=window(workspace),
+        copied_people=sum(len(line.recipients) for line in found.copies),
     )
 
 
@@ -409,6 +476,7 @@ def printed_names(recipients: list[Recipient]) -> list[str]:
     return [
         name
         for r in recipients
+        if r.holder is not None
         for name in (
             f"{r.holder.civility} {r.holder.full_name}",
             r.english_person,

@@ -137,6 +137,9 @@ class Letter:
     labels: Labels = FRENCH
     # Layout settings of the workspace, the same for both writers
     window: Window = Window()
+    # How many people the copies name, when a line joins several (« … et … »): the heading
+    # counts people, not lines. None: one a line.
+    copied_people: int | None = None
 
     @property
     def subject_label(self) -> str:
@@ -167,7 +170,8 @@ class Letter:
         """None when the letter goes to no one else: then neither heading nor lines."""
         if not self.copies:
             return None
-        return self.labels.copy if len(self.copies) == 1 else self.labels.copies
+        people = len(self.copies) if self.copied_people is None else self.copied_people
+        return self.labels.copy if people == 1 else self.labels.copies
 
     @property
     def copy_lines(self) -> tuple[str, ...]:

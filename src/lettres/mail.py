@@ -174,7 +174,7 @@ def recipient_address(workspace: Workspace, recipient: Recipient) -> Address:
             f"{recipient.person} ({recipient.key}) n'a pas d'adresse électronique : "
             f"ajoutez-la (courriel: nom@domaine.fr) dans {where}"
         )
-    return address(header_text(recipient.holder.full_name), email)
+    return address(header_text(recipient.name), email)
 
 
 def copy_addresses(workspace: Workspace, resolved: Resolved) -> tuple[list[Address], list[Problem]]:
@@ -195,7 +195,7 @@ def copy_addresses(workspace: Workspace, resolved: Resolved) -> tuple[list[Addre
                 ))  # fmt: skip
             elif email not in seen:
                 seen.add(email)
-                found.append(address(header_text(person.holder.full_name), email))
+                found.append(address(header_text(person.name), email))
     return found, warnings
 
 

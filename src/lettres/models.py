@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from lettres import protocol
 from lettres.errors import DataError, Problem
 from lettres.followup import parse_delay
 from lettres.protocol import CATEGORIES, Voice
@@ -71,6 +72,13 @@ class Gendered(Model):
 
 def gendered(value: str | Gendered, civility: Civility) -> str:
     return value if isinstance(value, str) else value.text(civility)
+
+
+def without_final_comma(value: str | None) -> str | None:
+    """An appellation as typed at the top of a letter (« Monsieur le Ministre, ») loses its
+    comma: lettres adds it, and repeats the appellation inside the closing formula, where a
+    comma of its own would print « Monsieur le Ministre,, ». `check` warns of it."""
+    return value if value is None else value.rstrip().removesuffix(",").rstrip()
 
 
 def check_email(value: str | None) -> str | None:
@@ -132,7 +140,8 @@ class Position(Model):
     appellation: str | None = None
     degree: str | None = Field(None, alias="consideration")
     closing: str | None = Field(None, alias="formule")
-    holders: list[Holder] = Field(alias="titulaires", min_length=1)
+    # A `service` (a department, not a person) may have none: « Madame, Monsieur ».
+    holders: list[Holder] = Field(default_factory=list, alias="titulaires")
     # For letters in English (langue: en): the title, as the address block prints it, and
     # the salutation when the rank's English one does not fit.
     title_en: str | Gendered | None = Field(None, alias="poste_en", min_length=1)
@@ -140,6 +149,7 @@ class Position(Model):
     appellation_en: str | Gendered | None = Field(None, alias="appellation_en", min_length=1)
 
     _email = field_validator("email")(check_email)
+    _appellation = field_validator("appellation")(without_final_comma)
 
     @field_validator("category")
     @classmethod
@@ -150,6 +160,35 @@ class Position(Model):
                 "catégories possibles : " + ", ".join(CATEGORIES)
             )
         return value
+
+    @model_validator(mode="after")
+    def _holders_unless_a_service(self) -> Position:
+        if not self.holders and self.category != "service":
+            raise invalid(
+                "« titulaires » manque : ajoutez le titulaire du poste (titulaires: - {civilite: "
+                "Madame, prenom: …, nom: …, depuis: AAAA-MM-JJ}) ; seul un poste de catégorie "
+                "« service » (un service, pas une personne : « Madame, Monsieur ») s'en passe",
+                "titulaires",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _titles_for_a_woman(self) -> Position:
+        """A title in one form, masculine, would print « Madame la Préfet »: a post a woman
+        holds says its feminine form (poste: {masculin: …, feminin: …})."""
+        woman = next((h for h in self.holders if h.civility == "Madame"), None)
+        if woman is None:
+            return self
+        for field, title in (("poste", self.title), ("intitule_court", self.short_title)):
+            word = protocol.masculine_word(title) if isinstance(title, str) else None
+            if word is not None:
+                raise invalid(
+                    f"« {field}: {excerpt(title)} » est au masculin (« {word} ») et "
+                    f"{woman.civility} {woman.full_name} est titulaire de ce poste : donnez "
+                    f"les deux formes, « {field}: {{masculin: …, feminin: …}} »",
+                    field,
+                )
+        return self
 
     @model_validator(mode="after")
     def _holders_in_order(self) -> Position:

@@ -6,9 +6,12 @@ that a typo is caught on loading instead of reaching a minister's desk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Literal, NamedTuple
+
+from lettres.text import fold
 
 Gender = Literal["m", "f"]
 Voice = Literal["je", "nous", "ils"]
@@ -85,6 +88,56 @@ _POSSESSIVES: Mapping[Voice, tuple[str, str]] = MappingProxyType(
 _NOUNS: Mapping[Noun, str] = MappingProxyType(
     {"expression": "l'expression de", "assurance": "l'assurance de"}
 )
+
+
+# Words whose h is aspirated: no elision before them (« le Haut-Commissaire », « la Haute
+# Autorité », « le Handicap »), unlike a mute h (« l'Hôpital »). The words that open titles
+# and institutions; lower case, without accents.
+H_ASPIRE = frozenset(
+    {
+        "haut", "haute", "hauts", "hautes", "handicap", "harcelement", "hierarchie",
+        "hongrois", "hongroise", "hollandais", "hollandaise", "heraut", "huit", "huitieme",
+    }
+)  # fmt: skip
+
+
+def elides(word: str) -> bool:
+    """Whether « le »/« la » becomes « l' » before `word`: a vowel or a mute h, never an
+    aspirated h (« le Haut-Commissaire »)."""
+    folded = fold(word)
+    first = re.split(r"[\s'’-]", folded, maxsplit=1)[0]
+    return folded[:1] in set("aeiouy") or (folded[:1] == "h" and first not in H_ASPIRE)
+
+
+def article(title: str, gender: Gender) -> str:
+    """The definite article before a title: « l' », « le » or « la », and its space."""
+    if elides(title):
+        return "l'"
+    return "la " if gender == "f" else "le "
+
+
+# Masculine words of titles whose feminine differs (Préfet, Préfète): a title in one form
+# that holds one of them cannot be given to a woman. Lower case, without accents.
+MASCULINE = frozenset(
+    {
+        "adjoint", "administrateur", "ambassadeur", "charge", "chef", "conseiller",
+        "controleur", "coordinateur", "defenseur", "delegue", "depute", "directeur",
+        "elu", "envoye", "general", "haut", "inspecteur", "mediateur", "national",
+        "premier", "president", "prefet", "procureur", "rapporteur", "recteur",
+        "senateur",
+    }
+)  # fmt: skip
+# After these, a word belongs to a complement (« ministre auprès du Premier ministre »).
+_ARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "au", "aux"})
+
+
+def masculine_word(title: str) -> str | None:
+    """The first word of `title` that has a distinct feminine, as written; None if none."""
+    words: list[str] = re.findall(r"[^\W\d_]+", title)
+    for before, word in zip(["", *words], words, strict=False):
+        if fold(word) in MASCULINE and fold(before) not in _ARTICLES:
+            return word
+    return None
 
 
 def _title(category: str) -> Title:

@@ -10,7 +10,15 @@ from typing import Any, Literal
 
 from lettres import english, protocol
 from lettres.errors import NoHolder, UnknownRecipient
-from lettres.models import Association, Directory, Holder, Members, Position, gendered
+from lettres.models import (
+    Association,
+    Directory,
+    Gendered,
+    Holder,
+    Members,
+    Position,
+    gendered,
+)
 from lettres.text import excerpt, fold
 from lettres.typography import typographize
 
@@ -19,23 +27,38 @@ CopyStyle = Literal["personne", "fonction"]
 
 @dataclass(frozen=True)
 class Recipient:
-    """A position resolved to its holder on one date: everything a letter says about them."""
+    """A position resolved to its holder on one date: everything a letter says about them.
+
+    `holder` is None for a `service` the directory names no one at: the letter goes to the
+    department, « Madame, Monsieur », and prints no person.
+    """
 
     key: str
     position: Position
-    holder: Holder
+    holder: Holder | None
 
     @property
     def gender(self) -> protocol.Gender:
-        return "f" if self.holder.civility == "Madame" else "m"
+        return "f" if self.holder is not None and self.holder.civility == "Madame" else "m"
+
+    def _form(self, title: str | Gendered) -> str:
+        return gendered(title, self.holder.civility if self.holder else "Monsieur")
 
     @property
     def title(self) -> str:
-        return gendered(self.position.title, self.holder.civility)
+        return self._form(self.position.title)
 
     @property
     def person(self) -> str:
+        """Who the letter is for: « Madame Prénom Nom », or the service itself."""
+        if self.holder is None:
+            return self.title
         return f"{self.holder.civility} {self.holder.full_name}"
+
+    @property
+    def name(self) -> str:
+        """The name an e-mail header shows: the holder's, or the service's."""
+        return self.holder.full_name if self.holder is not None else self.title
 
     @property
     def appellation(self) -> str:
@@ -49,40 +72,48 @@ class Recipient:
 
     def address_block(self) -> list[str]:
         short = self.position.short_title
-        function = gendered(short, self.holder.civility) if short else self.title
-        return [self.person, function, *self.position.address]
+        function = self._form(short) if short else self.title
+        person = [self.person] if self.holder is not None else []
+        return [*person, function, *self.position.address]
 
     def copy_text(self, style: CopyStyle = "personne") -> str:
+        if self.holder is None:
+            return self.title
         if style == "personne":
             return f"{self.person}, {self.title}"
-        article = (
-            "l'" if _starts_with_vowel(self.title) else ("la " if self.gender == "f" else "le ")
-        )
+        article = protocol.article(self.title, self.gender)
         return f"{self.holder.civility} {article}{self.title}, {self.holder.full_name}"
 
     # In English (langue: en): compose checks first that the post has its `poste_en`.
     @property
     def english_person(self) -> str:
+        if self.holder is None:
+            return self.english_title
         return f"{english.civility(self.holder.civility)} {self.holder.full_name}"
 
     @property
     def english_title(self) -> str:
         title = self.position.title_en
-        return gendered(title, self.holder.civility) if title is not None else self.title
+        return self._form(title) if title is not None else self.title
 
     @property
     def english_appellation(self) -> str:
         own = self.position.appellation_en
         if own is not None:
-            return gendered(own, self.holder.civility)
+            return self._form(own)
+        if self.holder is None:  # a service: « Dear Sir or Madam »
+            return english.salutation(self.position.category, "", "")
         return english.salutation(self.position.category, self.holder.civility, self.holder.name)
 
     def english_address_block(self) -> list[str]:
         short = self.position.short_title_en
-        function = gendered(short, self.holder.civility) if short else self.english_title
-        return [self.english_person, function, *self.position.address]
+        function = self._form(short) if short else self.english_title
+        person = [self.english_person] if self.holder is not None else []
+        return [*person, function, *self.position.address]
 
     def english_copy_text(self) -> str:
+        if self.holder is None:
+            return self.english_title
         return f"{self.english_person}, {self.english_title}"
 
 
@@ -99,11 +130,12 @@ class CopyLine:
         return " and ".join(r.english_copy_text() for r in self.recipients)
 
 
-def _starts_with_vowel(text: str) -> bool:
-    return fold(text[:1]) in set("aeiouyh")
-
-
 def holder_on(key: str, position: Position, on: date) -> Holder:
+    if not position.holders:
+        raise NoHolder(
+            f"le poste « {key} » est un service sans titulaire : l'annuaire n'y nomme "
+            "personne (ajoutez-en un avec « lettres recipients set »)"
+        )
     current = [h for h in position.holders if h.since <= on]
     if not current:
         first = position.holders[0]
@@ -150,7 +182,11 @@ def position(directory: Directory, key: str) -> Position:
 
 
 def recipient(directory: Directory, key: str, on: date) -> Recipient:
-    return Recipient(key, position(directory, key), holder_on(key, position(directory, key), on))
+    """The post and its holder on `on`; a service that names no one has none to look up."""
+    found = position(directory, key)
+    if not found.holders and found.category == "service":
+        return Recipient(key, found, None)
+    return Recipient(key, found, holder_on(key, found, on))
 
 
 @dataclass(frozen=True)
@@ -174,6 +210,8 @@ class Currency:
 
     @property
     def holder(self) -> Holder:
+        """Only a named holder can fail to be current: a service that names no one is."""
+        assert self.recipient.holder is not None
         return self.recipient.holder
 
     @property
@@ -197,7 +235,7 @@ class Currency:
             e = "e" if self.recipient.gender == "f" else ""
             return (
                 f"{self.recipient.person} est devenu{e} {self.moved_to.title} "
-                f"(« {self.moved_to.key} ») le {self.moved_to.holder.since.isoformat()} et "
+                f"(« {self.moved_to.key} ») le {self.moved_since} et "
                 f"l'annuaire ne {'la' if e else 'le'} dit pas resté{e} {self.recipient.title} "
                 f"({self.last_vouched})"
             )
@@ -210,12 +248,18 @@ class Currency:
         )
 
     @property
+    def moved_since(self) -> str:
+        """The day the holder took the later post (moved_on always names its holder)."""
+        assert self.moved_to is not None and self.moved_to.holder is not None
+        return self.moved_to.holder.since.isoformat()
+
+    @property
     def mark(self) -> str:
         """The short note `copies` and `recipients` print beside a holder who is not current."""
         if self.moved_to is not None:
             return (
                 f"à vérifier : {self.moved_to.title} depuis le "
-                f"{self.moved_to.holder.since.isoformat()}, {self.last_vouched}"
+                f"{self.moved_since}, {self.last_vouched}"
             )
         return f"à vérifier : {self.last_vouched}"
 
@@ -236,6 +280,8 @@ def currency_of(directory: Directory, found: Recipient, on: date) -> Currency:
     """The currency of a holder already looked up (a letter's resolution walks the directory
     once)."""
     holder = found.holder
+    if holder is None:  # a service: no one to vouch for
+        return Currency(found, on, on, None)
     last = holder is found.position.holders[-1]
     vouched_until = (
         directory.vouches_until(holder.vouched) if last and holder.until is None else None
@@ -246,9 +292,11 @@ def currency_of(directory: Directory, found: Recipient, on: date) -> Currency:
 def moved_on(directory: Directory, found: Recipient, on: date) -> Recipient | None:
     """The first later post of the directory the same person took on or before `on`."""
     holder = found.holder
+    if holder is None:
+        return None
     ends = [d for d in (holder.until, holder.verified) if d is not None]
     later = [
-        Recipient(key, other, taken)
+        (taken.since, Recipient(key, other, taken))
         for key, other in directory.positions.items()
         if key != found.key
         for taken in other.holders
@@ -256,7 +304,7 @@ def moved_on(directory: Directory, found: Recipient, on: date) -> Recipient | No
         and same_person(taken, holder)
         and not any(end >= taken.since for end in ends)
     ]
-    return min(later, key=lambda r: r.holder.since, default=None)
+    return min(later, key=lambda pair: pair[0], default=(None, None))[1]
 
 
 def same_person(one: Holder, other: Holder) -> bool:
@@ -406,7 +454,8 @@ def copies_listing(lines: list[CopyLine], marks: dict[str, str] | None = None) -
     `marks` (post key → note) flags the holders the directory cannot vouch for.
     """
     marks = marks or {}
-    heading = "Copie :" if len(lines) == 1 else "Copies :"
+    people = sum(len(line.recipients) for line in lines)  # a line may join two
+    heading = "Copie :" if people == 1 else "Copies :"
     return "\n".join([heading, *(f"- {typographize(line.text())}{_marked(line, marks)}"
                                   for line in lines)])  # fmt: skip
 
@@ -414,7 +463,7 @@ def copies_listing(lines: list[CopyLine], marks: dict[str, str] | None = None) -
 def _marked(line: CopyLine, marks: dict[str, str]) -> str:
     joined = len(line.recipients) > 1
     notes = [
-        f"{r.holder.full_name} : {marks[r.key]}" if joined else marks[r.key]
+        f"{r.name} : {marks[r.key]}" if joined else marks[r.key]
         for r in line.recipients
         if r.key in marks
     ]
@@ -440,15 +489,16 @@ def copy_records(directory: Directory, lines: list[CopyLine], on: date) -> list[
 
 def person_record(directory: Directory, r: Recipient, on: date) -> dict[str, Any]:
     found = currency(directory, r.key, on)
+    holder = r.holder  # None for a service that names no one: its fields are null
     return {
         "cle": r.key,
-        "civilite": r.holder.civility,
-        "prenom": r.holder.first_name,
-        "nom": r.holder.name,
+        "civilite": holder.civility if holder else None,
+        "prenom": holder.first_name if holder else None,
+        "nom": holder.name if holder else None,
         "poste": r.title,
         "courriel": r.position.email,
-        "depuis": r.holder.since.isoformat(),
-        "verifie_le": r.holder.verified.isoformat() if r.holder.verified else None,
+        "depuis": holder.since.isoformat() if holder else None,
+        "verifie_le": holder.verified.isoformat() if holder and holder.verified else None,
         "a_verifier": not found.current,
         "motif": found.reason,
     }
@@ -457,5 +507,5 @@ def person_record(directory: Directory, r: Recipient, on: date) -> dict[str, Any
 def copy_emails(lines: list[CopyLine]) -> tuple[list[str], list[Recipient]]:
     """`Nom <adresse>` of each copy that has an address, and the people who have none."""
     people = [r for line in lines for r in line.recipients]
-    with_email = [f"{r.holder.full_name} <{r.position.email}>" for r in people if r.position.email]
+    with_email = [f"{r.name} <{r.position.email}>" for r in people if r.position.email]
     return with_email, [r for r in people if not r.position.email]

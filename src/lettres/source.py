@@ -15,7 +15,7 @@ from lettres.errors import DataError, LettresError
 from lettres.files import write_text_atomic
 from lettres.folders import COVER_NOTE
 from lettres.followup import FOLLOW_UP_HELP, BadFollowUp, parse_follow_up
-from lettres.models import Model, invalid, nearest, validate
+from lettres.models import Model, invalid, nearest, validate, without_final_comma
 from lettres.protocol import Noun, Verb
 from lettres.recipients import CopyStyle
 from lettres.text import excerpt
@@ -73,6 +73,8 @@ class LetterFront(Model):
     def signer_keys(self) -> list[str]:
         """Every signatory's key, in the order they sign (« membres:ccem » for a president)."""
         return [self.signatory] if self.signatory else list(self.signatories)
+
+    _appellation = field_validator("appellation")(without_final_comma)
 
     @field_validator("follow_up", mode="before")
     @classmethod
