@@ -46,9 +46,9 @@ def test_the_coalition_signs_in_its_own_voice(workspace: Path) -> None:
 
 
 def test_the_source_overrides_appellation_and_closing(workspace: Path) -> None:
-    made = letter(workspace, appellation="Cher Bernard", formule="Bien à vous, Cher Bernard.")
+    made = letter(workspace, appellation="Cher Bernard", formule="Bien à vous.")
     assert made.appellation == "Cher Bernard,"
-    assert made.closing == "Bien à vous, Cher Bernard."
+    assert made.closing == "Bien à vous."  # names no one: contradicts no appellation
 
 
 def test_a_directory_entry_overrides_the_protocol(workspace: Path) -> None:

@@ -270,6 +270,12 @@ def test_a_formula_that_repeats_the_appellation_is_printed(run: Run, workspace: 
     both_say(texts, closing)
 
 
+def test_a_formula_that_names_no_one_contradicts_no_appellation(run: Run, workspace: Path) -> None:
+    texts = drafted(run, write_letter(workspace, formule='"Bien cordialement."'))
+    both_say(texts, "Bien cordialement.")
+    assert run("check").exit_code == 0
+
+
 def test_a_directory_formula_that_contradicts_its_post_is_an_error(
     run: Run, workspace: Path
 ) -> None:

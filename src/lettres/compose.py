@@ -191,7 +191,10 @@ def formula_problems(
 def closing_problems(
     path: Path, line: int | None, closing: str, appellation: str, owner: str
 ) -> list[Problem]:
-    """A `formule` must repeat the letter's appellation word for word."""
+    """A `formule` that addresses someone must repeat the letter's appellation word for word;
+    one that names no one (« Bien cordialement. ») contradicts nothing."""
+    if not _ADDRESSES.search(closing):
+        return []
     if re.search(r"(?<!\w)" + re.escape(_words(appellation)) + r"(?!\w)", _words(closing)):
         return []
     return [
@@ -199,11 +202,19 @@ def closing_problems(
             path,
             line,
             f"la « formule » du {owner} ne reprend pas la formule d'appel « {appellation} » : "
-            f"« {excerpt(closing)} ». La formule de politesse répète "
-            "l'appellation mot pour mot : corrigez la formule, ou donnez l'« appellation » "
-            "qu'elle emploie",
+            f"« {excerpt(closing)} ». Une formule de politesse qui s'adresse à quelqu'un "
+            "répète l'appellation mot pour mot : corrigez la formule, ou donnez "
+            "l'« appellation » qu'elle emploie",
         )
     ]
+
+
+# The words a formula addresses its reader with (reference §1); only those can contradict.
+_ADDRESSES = re.compile(
+    r"(?<!\w)(madame|monsieur|mesdames|messieurs|mademoiselle|maître|excellence|cher|chère|"
+    r"chers|chères|docteur|professeur)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def _words(text: str) -> str:
