@@ -6,6 +6,7 @@ each other.
 
 from __future__ import annotations
 
+import email
 import io
 import os
 import struct
@@ -16,6 +17,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -147,6 +150,15 @@ def make_letter(**changes: Any) -> Letter:
 def render_pdf(letter: Letter, layout: Path = LAYOUT, **options: Any) -> bytes:
     """One letter as a PDF, by the renderer drafting uses (a compiler of its own)."""
     return PdfRenderer(layout, **options).render(letter)
+
+
+def prepared_email(folder: Path) -> tuple[EmailMessage, str]:
+    """The e-mail `lettres` prepared in a letter's folder, and its plain text."""
+    message = email.message_from_bytes((folder / "lettre.eml").read_bytes(), policy=default_policy)
+    assert isinstance(message, EmailMessage)
+    body = message.get_body(("plain",))
+    assert body is not None
+    return message, body.get_content()
 
 
 def docx_paragraphs(document: DocxDocument) -> list[DocxParagraph]:

@@ -4,10 +4,7 @@ register and `lettres check`."""
 
 from __future__ import annotations
 
-import email
 import json
-from email.message import EmailMessage
-from email.policy import default
 from pathlib import Path
 
 import docx
@@ -17,6 +14,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from tests.helpers import Invoke as Run
+from tests.helpers import prepared_email
 
 NB = "\u00a0"
 HTML = "{http://www.w3.org/1999/xhtml}"
@@ -126,12 +124,8 @@ def test_the_e_mail_names_the_co_signers(run: Run, workspace: Path) -> None:
     )
     result = cosigned(run, "colas", "fayet", extra=("--email", "--cc", "aucune"))
     assert result.exit_code == 0, result.output
-    raw = (workspace / "courriers" / FOLDER / "lettre.eml").read_bytes()
-    message = email.message_from_bytes(raw, policy=default)
-    assert isinstance(message, EmailMessage)
-    body = message.get_body(("plain",))
-    assert body is not None
-    content = spaced(body.get_content())
+    _, content = prepared_email(workspace / "courriers" / FOLDER)
+    content = spaced(content)
     assert "que Geneviève Colas (Coordinatrice du Collectif" in content
     assert (
         "et Véronique Fayet (Présidente du Secours Catholique – Caritas France) vous adressent"

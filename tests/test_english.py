@@ -3,10 +3,7 @@ salutations and closings, typography, the style warnings, and the letter read ba
 
 from __future__ import annotations
 
-import email
 from datetime import date
-from email.message import EmailMessage
-from email.policy import default
 from pathlib import Path
 
 import docx
@@ -17,7 +14,7 @@ from lettres import english
 from lettres.drafting import style_warnings
 from lettres.source import split_document
 from tests.helpers import Invoke as Run
-from tests.helpers import compact
+from tests.helpers import compact, prepared_email
 
 NB = "\u00a0"
 COALITION = f"Collectif «{NB}Ensemble contre la traite des êtres humains{NB}»"
@@ -225,12 +222,7 @@ def test_the_cover_e_mail_is_in_english(run: Run, workspace: Path) -> None:
     directory.write_text(text.replace(marker, marker.replace("null", "greta@coe.int")), "utf-8")
     result = english_letter(run, "--email", "--cc", "aucune")
     assert result.exit_code == 0, result.output
-    raw = (workspace / "courriers" / FOLDER / "lettre.eml").read_bytes()
-    message = email.message_from_bytes(raw, policy=default)
-    assert isinstance(message, EmailMessage)
-    body = message.get_body(("plain",))
-    assert body is not None
-    content = body.get_content()
+    message, content = prepared_email(workspace / "courriers" / FOLDER)
     assert content.startswith("Dear Mr President,")
     assert f"Please find attached the letter of 21{NB}April{NB}2015 that Véronique Fayet" in content
     assert "Subject: Our “report” on trafficking" in content
