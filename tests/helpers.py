@@ -152,6 +152,18 @@ def render_pdf(letter: Letter, layout: Path = LAYOUT, **options: Any) -> bytes:
     return PdfRenderer(layout, **options).render(letter)
 
 
+def write_source(workspace: Path, body: str, **front: str) -> Path:
+    """A letter's source `courriers/essai/lettre.md` to the Interior minister, 2015-04-21,
+    with `front` changing or adding header fields."""
+    values = {"destinataire": "interieur", "objet": "Essai", "date": "2015-04-21",
+              "signataire": "fayet"} | front  # fmt: skip
+    folder = workspace / "courriers" / "essai"
+    folder.mkdir(parents=True, exist_ok=True)
+    header = "".join(f"{k}: {v}\n" for k, v in values.items())
+    (folder / "lettre.md").write_text(f"---\n{header}---\n{body}", encoding="utf-8")
+    return folder / "lettre.md"
+
+
 def prepared_email(folder: Path) -> tuple[EmailMessage, str]:
     """The e-mail `lettres` prepared in a letter's folder, and its plain text."""
     message = email.message_from_bytes((folder / "lettre.eml").read_bytes(), policy=default_policy)

@@ -8,6 +8,7 @@ import docx
 import pytest
 
 from tests.helpers import Invoke as Run
+from tests.helpers import write_source
 
 NB = "\u00a0"
 
@@ -117,16 +118,6 @@ def test_every_template_renders_for_a_woman_and_a_man(run: Run) -> None:
             result = run("draft", "--template", template, "--to", key, "--date", "2015-04-21",
                          "--subject", f"Essai {template}", "--format", "docx")  # fmt: skip
             assert result.exit_code == 0, result.output
-
-
-def write_source(workspace: Path, body: str, **front: str) -> Path:
-    values = {"destinataire": "interieur", "objet": "Essai", "date": "2015-04-21",
-              "signataire": "fayet"} | front  # fmt: skip
-    folder = workspace / "courriers" / "essai"
-    folder.mkdir(parents=True, exist_ok=True)
-    header = "".join(f"{k}: {v}\n" for k, v in values.items())
-    (folder / "lettre.md").write_text(f"---\n{header}---\n{body}", encoding="utf-8")
-    return folder / "lettre.md"
 
 
 # (arguments after "draft", words of the message)

@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
 from tests.helpers import Invoke as Run
+from tests.helpers import write_source
 from tests.mailing import Recorder, configure, free_port, give_email, replace_in
 
 CORPS = "[à compléter : le texte du courrier (à remplacer directement dans lettre.md)]"
@@ -48,13 +49,8 @@ def smtp(addressed: Path) -> Iterator[Recorder]:
 
 
 def written_source(workspace: Path, body: str, **front: str) -> Path:
-    values = {"destinataire": "interieur", "objet": "Essai", "date": "2015-04-21",
-              "signataire": "fayet"} | front  # fmt: skip
-    folder = workspace / "courriers" / "essai"
-    folder.mkdir(parents=True, exist_ok=True)
-    header = "".join(f"{k}: {v}\n" for k, v in values.items())
-    (folder / "lettre.md").write_text(f"---\n{header}---\n{body}", encoding="utf-8")
-    return folder
+    """The letter's folder, for the commands that take one."""
+    return write_source(workspace, body, **front).parent
 
 
 # ----------------------------------------------------------------------------- unfinished
