@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
+from lettres.text import argument
 from tests.helpers import Invoke as Run
 from tests.helpers import write_source
 from tests.mailing import Recorder, configure, free_port, give_email, replace_in
@@ -248,3 +251,32 @@ def test_without_fingerprints_a_directory_edited_after_the_pdf_is_refused(
     later = (drafted / "lettre.pdf").stat().st_mtime + 10
     os.utime(directory, (later, later))
     refused(run, drafted, "destinataires.yaml: a été modifié après")
+
+
+def test_the_command_to_run_again_is_one_argument_in_a_path_with_spaces(
+    run: Run, workspace: Path, tmp_path: Path
+) -> None:
+    """The coordinator copies the command from the message: « Mes documents » must stay whole."""
+    desk = tmp_path / "Mes documents" / "Collectif traite été"
+    shutil.copytree(workspace, desk)
+    source = write_source(desk, CORPS + "\n")
+    result = run("draft", str(source), root=desk)
+    assert result.exit_code == 1
+    message = one_line(result.stderr)
+    assert f'relancez « lettres draft "{source}" »' in message
+    command = message.split("relancez « ")[1].split(" »")[0]
+    assert shlex.split(command) == ["lettres", "draft", str(source)]
+    source.write_text(source.read_text("utf-8").replace(CORPS, "Le texte."), "utf-8")
+    again = run(*shlex.split(command)[1:], root=desk)
+    assert again.exit_code == 0, again.output
+    assert "Le texte." in "\n".join(
+        p.text for p in docx.Document(str(source.parent / "lettre.docx")).paragraphs
+    )
+
+
+def test_a_plain_path_is_shown_as_it_is() -> None:
+    assert (
+        argument(Path("/srv/lettres/courriers/a/lettre.md")) == "/srv/lettres/courriers/a/lettre.md"
+    )
+    assert argument("C:\\Users\\Genevieve\\lettre.md") == "C:\\Users\\Genevieve\\lettre.md"
+    assert argument("C:\\Mes documents\\lettre.md") == '"C:\\Mes documents\\lettre.md"'

@@ -34,6 +34,7 @@ from lettres.folders import (
 from lettres.guards import unfinished_docx
 from lettres.letter import Letter
 from lettres.source import load_letter
+from lettres.text import argument
 from lettres.workspace import Workspace
 
 
@@ -52,8 +53,8 @@ def edits_to_keep(folder: Path, source: Path, writes_docx: bool, force: bool) ->
         raise EditedDocx(
             f"{folder / DOCX_NAME} : {reason} ; le refaire depuis {SOURCE_NAME} perdrait ces "
             f"modifications. Pour faire le PDF depuis ce DOCX : « lettres draft --from-docx "
-            f"{folder} ». Pour revenir au texte de {SOURCE_NAME} : « lettres draft {source} "
-            f"--force » (le DOCX modifié est d'abord gardé à côté, sous "
+            f"{argument(folder)} ». Pour revenir au texte de {SOURCE_NAME} : « lettres draft "
+            f"{argument(source)} --force » (le DOCX modifié est d'abord gardé à côté, sous "
             f"{KEPT_DOCX_STEM}-AAAA-MM-JJ.docx)."
         )
     if not writes_docx:
@@ -83,7 +84,7 @@ def pdf_from_docx(workspace: Workspace, folder: Path, force: bool = False) -> tu
     if not docx.is_file():
         raise MissingFile(
             f"pas de DOCX dans {folder} : « --from-docx » fait le PDF depuis {DOCX_NAME} ; "
-            f"lancez d'abord « lettres draft {source} »"
+            f"lancez d'abord « lettres draft {argument(source)} »"
         )
     front, document = load_letter(source)
     letter = compose(workspace, front, document)
@@ -93,12 +94,12 @@ def pdf_from_docx(workspace: Workspace, folder: Path, force: bool = False) -> tu
             f"le courrier ne se lit plus comme quand {DOCX_NAME} a été rédigé ({SOURCE_NAME}, "
             f"{DIRECTORY_FILE} ou les modèles ont changé depuis) : le DOCX ne le dit pas. Si "
             "le DOCX est juste malgré tout, ajoutez --force ; sinon refaites le courrier "
-            f"(« lettres draft {source} --force », le DOCX modifié est gardé à côté) et "
+            f"(« lettres draft {argument(source)} --force », le DOCX modifié est gardé à côté) et "
             "reportez-y les corrections"
         ))  # fmt: skip
     problems = unfinished_docx(docx)
     if problems:
-        hint = f"complétez {docx}, puis relancez « lettres draft --from-docx {folder} »"
+        hint = f"complétez {docx}, puis relancez « lettres draft --from-docx {argument(folder)} »"
         raise Unfinished([*problems, Problem(None, None, hint)])
     text = file_fingerprint(docx)
     convert_with_libreoffice([docx])

@@ -51,6 +51,7 @@ from lettres.source import (
     record_accepted,
     split_document,
 )
+from lettres.text import argument
 from lettres.typography import lint
 from lettres.workers import Files, RenderSettings, render_all, worker_count
 from lettres.workspace import Workspace
@@ -281,7 +282,7 @@ def resume(
     if not is_same_letter(source, planned):
         raise OutputExists(
             f"le dossier {folder} existe déjà : pour refaire ce courrier, lancez "
-            f"« lettres draft {source} » ; sinon changez l'objet ou --out"
+            f"« lettres draft {argument(source)} » ; sinon changez l'objet ou --out"
         )
     item = compose_existing(workspace, source, folder)
     return replace(item, numbering=numbering, resumed=True, frozen=is_sent(folder))
@@ -488,7 +489,7 @@ class Drafted:
         if not self.refused:
             return None
         sources = list(dict.fromkeys(str(item.source) for item in self.planned if item.unfinished))
-        commands = " ; ".join(f"« lettres draft {source} »" for source in sources)
+        commands = " ; ".join(f"« lettres draft {argument(source)} »" for source in sources)
         problems = "\n".join(f"  {problem}" for problem in self.refused)
         return (
             "PDF refusé, courrier pas fini (les fichiers listés sont écrits, à compléter) :\n"
@@ -652,7 +653,7 @@ def check_resumed(
             raise LettresError(
                 f"ce courrier a déjà été envoyé (voir {journal_path(item.folder)}) : le refaire "
                 "changerait ce qui a été reçu ; rien n'a été écrit. Si vous le voulez vraiment, "
-                f"lancez « lettres draft {item.source} --force », puis relancez le lot."
+                f"lancez « lettres draft {argument(item.source)} --force », puis relancez le lot."
             )
         if item.resumed and "docx" in changed:
             kept = cosigning.edits_to_keep(item.folder, item.source, True, force)

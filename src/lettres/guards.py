@@ -21,6 +21,7 @@ from lettres.folders import DIRECTORY_FILE, DOCX_NAME, PDF_NAME, SOURCE_NAME
 from lettres.letter import Letter, ListBlock
 from lettres.source import Document, LetterFront, load_template
 from lettres.templating import referenced_names
+from lettres.text import argument
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
 
@@ -51,7 +52,7 @@ def ready_to_send(
 def complete_hint(source: Path) -> str:
     return (
         f"ce courrier n'est pas fini : ni PDF ni courriel. Complétez-le, puis relancez "
-        f"« lettres draft {source} »."
+        f"« lettres draft {argument(source)} »."
     )
 
 
@@ -214,21 +215,21 @@ def by_fingerprints(folder: Path, letter: Letter, manifest: Manifest) -> list[Pr
                 f"le courrier ne se lit plus comme quand {DOCX_NAME} a été rédigé "
                 f"({SOURCE_NAME}, {DIRECTORY_FILE} ou les modèles ont changé depuis) : le DOCX "
                 "et son PDF ne le disent pas. Si le DOCX est juste malgré tout, lancez "
-                f"« lettres draft --from-docx {folder} --force » ; sinon refaites le courrier "
-                f"(« lettres draft {source} --force », le DOCX modifié est gardé à côté) et "
-                "reportez-y les corrections"
+                f"« lettres draft --from-docx {argument(folder)} --force » ; sinon refaites le "
+                f"courrier (« lettres draft {argument(source)} --force », le DOCX modifié est "
+                "gardé à côté) et reportez-y les corrections"
             )))  # fmt: skip
         else:
             problems.append(Problem(pdf, None, (
                 f"ne dit plus ce que dit le courrier : {SOURCE_NAME}, {DIRECTORY_FILE} "
                 "(titulaire, adresse, copies) ou les modèles ont changé depuis qu'il a été "
-                f"fait ; relancez « lettres draft {source} », puis recommencez"
+                f"fait ; relancez « lettres draft {argument(source)} », puis recommencez"
             )))  # fmt: skip
     elif not manifest.matches(pdf):
         again = f"--from-docx {folder}" if manifest.from_docx else str(source)
         problems.append(Problem(pdf, None, (
             "n'est pas le PDF que « lettres draft » a fait (remplacé ou modifié depuis) : "
-            f"relancez « lettres draft {again} », puis recommencez"
+            f"relancez « lettres draft {argument(again)} », puis recommencez"
         )))  # fmt: skip
     if docx.is_file() and not manifest.matches(docx):
         problems.append(docx_edited(folder))
@@ -243,13 +244,13 @@ def by_dates(workspace: Workspace, folder: Path) -> list[Problem]:
     if source.stat().st_mtime > made:
         problems.append(Problem(source, None, (
             f"a été modifié après {PDF_NAME} : le PDF ne dit peut-être pas ce que dit la "
-            f"source ; relancez « lettres draft {source} », puis recommencez"
+            f"source ; relancez « lettres draft {argument(source)} », puis recommencez"
         )))  # fmt: skip
     directory = workspace.root / DIRECTORY_FILE
     if directory.is_file() and directory.stat().st_mtime > made:
         problems.append(Problem(directory, None, (
             f"a été modifié après {pdf} : le PDF nomme peut-être un titulaire, une adresse ou "
-            f"des copies d'avant ; relancez « lettres draft {source} », puis recommencez"
+            f"des copies d'avant ; relancez « lettres draft {argument(source)} », puis recommencez"
         )))  # fmt: skip
     if docx.is_file() and docx.stat().st_mtime > made:
         problems.append(docx_edited(folder))
@@ -259,7 +260,7 @@ def by_dates(workspace: Workspace, folder: Path) -> list[Problem]:
 def docx_edited(folder: Path) -> Problem:
     return Problem(folder / DOCX_NAME, None, (
         "modifié après le PDF (par un cosignataire ?) : le PDF n'a pas ces modifications. "
-        f"Lancez « lettres draft --from-docx {folder} » pour faire le PDF depuis ce DOCX, ou "
-        f"« lettres draft {folder / SOURCE_NAME} --force » pour revenir au texte de "
-        f"{SOURCE_NAME} (le DOCX modifié est alors gardé à côté)"
+        f"Lancez « lettres draft --from-docx {argument(folder)} » pour faire le PDF depuis ce "
+        f"DOCX, ou « lettres draft {argument(folder / SOURCE_NAME)} --force » pour revenir au "
+        f"texte de {SOURCE_NAME} (le DOCX modifié est alors gardé à côté)"
     ))  # fmt: skip

@@ -17,6 +17,7 @@ from typing import Any
 from lettres.errors import DataError, MissingFile
 from lettres.folders import PDF_NAME, SOURCE_NAME, letter_folder
 from lettres.source import LetterFront, load_letter
+from lettres.text import argument
 from lettres.typography import french_date
 
 FIELD = "relance_de"
@@ -97,7 +98,7 @@ def require_pdf(earlier: Earlier) -> Path:
     if not earlier.pdf.is_file():
         raise MissingFile(
             f"pas de PDF dans {earlier.folder} : la relance le joint ; lancez « lettres draft "
-            f"{earlier.folder / SOURCE_NAME} --format pdf », puis recommencez"
+            f"{argument(earlier.folder / SOURCE_NAME)} --format pdf », puis recommencez"
         )
     return earlier.pdf
 

@@ -46,6 +46,7 @@ from lettres.smtp import (
     send_data,
     text_of,
 )
+from lettres.text import argument
 from lettres.workspace import Workspace
 
 SendStatus = Literal["simulation", "sent", "already-sent", "uncertain", "refused"]
@@ -240,8 +241,8 @@ def uncertain_text(folder: Path, line: Sent) -> str:
         f"{when}, mais sa réponse n'est jamais arrivée : il est peut-être parti. Vérifiez les "
         "éléments envoyés de la boîte de la coordination (si le serveur y garde les messages) "
         f"ou demandez à {', '.join(line.to) or 'son destinataire'} s'il l'a reçu. Arrivé : "
-        f"« lettres sent {folder} » ; pas arrivé : « lettres send --no-dry-run --resend "
-        f"{folder} ». D'ici là, il ne repart pas."
+        f"« lettres sent {argument(folder)} » ; pas arrivé : « lettres send --no-dry-run --resend "
+        f"{argument(folder)} ». D'ici là, il ne repart pas."
     )
 
 
@@ -395,7 +396,8 @@ class Sender:
             raise SendInterrupted(
                 f"le courrier {built.folder} est parti (Message-ID {flight.message_id}) mais son "
                 f"journal n'a pas pu le noter ({error_text(error)}) : il y est « incertain » et "
-                f"ne repartira pas ; quand le disque le permet : « lettres sent {built.folder} »"
+                "ne repartira pas ; quand le disque le permet : "
+                f"« lettres sent {argument(built.folder)} »"
             ) from None
         warnings = tuple(
             Problem(built.folder, None,

@@ -63,3 +63,14 @@ def fold(text: str) -> str:
     Cached: `check` compares each holder of each letter with the whole directory."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_NEEDS_QUOTES = re.compile(r"[\s&();|<>'`]")
+
+
+def argument(path: object) -> str:
+    """A path as it is typed in a command the user is told to run: in double quotes when it
+    holds a space or a character the shell would take (« Mes Documents »), which both
+    PowerShell and a POSIX shell then read as one argument."""
+    text = str(path)
+    return f'"{text}"' if _NEEDS_QUOTES.search(text) else text

@@ -15,6 +15,7 @@ from lettres.folders import (
     TEMPLATES_DIR,
 )
 from lettres.models import Directory, Members, Sender, validate
+from lettres.text import argument
 from lettres.yamlfile import LineDict, load_mapping
 
 ENV_VARIABLE = "LETTRES_WORKSPACE"
@@ -46,7 +47,7 @@ def find_root(explicit: Path | None = None, start: Path | None = None) -> Path:
         if not (chosen / DIRECTORY_FILE).is_file():
             raise WorkspaceNotFound(
                 f"{chosen} n'est pas un espace de travail : {DIRECTORY_FILE} y manque. "
-                f"Créez-en un avec « lettres init {chosen} »."
+                f"Créez-en un avec « lettres init {argument(chosen)} »."
             )
         return chosen
     here = (start or Path.cwd()).resolve()
