@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import zipfile
 from datetime import datetime, time
 from pathlib import Path
@@ -19,13 +20,17 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml.etree import SubElement
 
 from lettres.errors import LettresError
 from lettres.letter import Letter, ListBlock, Paragraph, Run, Window, whole_pieces
 
+W = f"{{{nsmap['w']}}}"
+R_ID, XML_SPACE = qn("r:id"), qn("xml:space")
+RUN_BREAKS = re.compile("([\t\r\n])")
 SKELETON = Path(__file__).with_name("skeleton.docx")  # see build_skeleton
 FONT = "Times New Roman"
 # The address goes where the letter's window says (the workspace's setting); the date
@@ -228,37 +233,78 @@ def set_properties(document: DocxDocument, letter: Letter) -> None:
 
 
 def add(document: DocxDocument, style: str, text: str = "") -> DocxParagraph:
-    """A paragraph in one of our styles, by id.
+    """A paragraph in one of our styles, by id (our names without spaces), at the end of
+    the body.
 
-    python-docx finds a style by name through every style of its template, on every
-    paragraph: two thirds of the time of a letter. Our ids are our names without spaces.
+    Made with lxml, as python-docx would make it: its generic way (a style looked up by
+    name, each child placed by searching the schema's order) was most of a letter's time.
     """
-    paragraph = document.add_paragraph()
-    paragraph._p.get_or_add_pPr().style = style.replace(" ", "")
+    paragraph = OxmlElement("w:p")
+    properties = SubElement(paragraph, W + "pPr")
+    SubElement(properties, W + "pStyle", {W + "val": style.replace(" ", "")})
     add_text(paragraph, text)
-    return paragraph
+    document.element.body.sectPr.addprevious(paragraph)
+    return DocxParagraph(paragraph, document._body)
 
 
-def add_text(paragraph: DocxParagraph, text: str) -> list[Any]:
-    """The text as runs; URLs, addresses and glued units in runs of their own, never hyphenated."""
-    runs = []
+def add_text(parent: Any, text: str, look: Run | None = None) -> None:
+    """The text as runs; URLs, addresses and glued units in runs of their own, never hyphenated.
+
+    With the `look` of a body's run, each run is bold or italic as it is, and has its
+    properties even if empty (python-docx leaves an empty `w:rPr` on a run whose bold it
+    sets to None)."""
     for piece, whole in whole_pieces(text):
-        run = paragraph.add_run(piece)
+        if look is None:
+            add_run(parent, piece, whole=whole)
+        else:
+            add_run(parent, piece, bold=look.bold, italic=look.italic, whole=whole, formatted=True)
+
+
+def add_run(
+    parent: Any,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+    whole: bool = False,
+    formatted: bool = False,
+) -> Any:
+    """A `w:r` at the end of `parent`, its properties in the schema's order.
+
+    `whole`: no language ("zxx"), no proofing: LibreOffice hyphenates by language, Word
+    skips text marked « ne pas vérifier l'orthographe ». The text itself is untouched.
+    """
+    run = SubElement(parent, W + "r")
+    if bold or italic or underline or whole or formatted:
+        properties = SubElement(run, W + "rPr")
+        if bold:
+            SubElement(properties, W + "b")
+        if italic:
+            SubElement(properties, W + "i")
         if whole:
-            never_hyphenate(run)
-        runs.append(run)
-    return runs
+            SubElement(properties, W + "noProof")
+        if underline:
+            SubElement(properties, W + "u", {W + "val": "single"})
+        if whole:
+            SubElement(properties, W + "lang", {W + "val": "zxx"})
+    add_run_text(run, text)
+    return run
 
 
-def never_hyphenate(run: Any) -> None:
-    """No language ("zxx"), no proofing: LibreOffice hyphenates by language, Word skips text
-    marked « ne pas vérifier l'orthographe ». The text itself is untouched."""
-    run.font.no_proof = True
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "zxx")
-    run._r.get_or_add_rPr().insert_element_before(
-        lang, "w:eastAsianLayout", "w:specVanish", "w:oMath"
-    )
+def add_run_text(run: Any, text: str) -> None:
+    """As python-docx writes a run's text: a tab is `w:tab`, each line break `w:br`, the rest
+    `w:t`, marked to keep its spaces when it starts or ends with one."""
+    for piece in RUN_BREAKS.split(text):
+        if piece == "\t":
+            SubElement(run, W + "tab")
+        elif piece in ("\r", "\n"):
+            SubElement(run, W + "br")
+        elif piece:
+            element = SubElement(run, W + "t")
+            element.text = piece
+            if len(piece.strip()) < len(piece):
+                element.set(XML_SPACE, "preserve")
 
 
 def property_text(text: str) -> str:
@@ -313,8 +359,8 @@ def write_top(document: DocxDocument, letter: Letter) -> None:
     below_window = bottom - TOP_MARGIN - Mm(3.7) * len(letter.letterhead)
     date.paragraph_format.space_before = max(below_window, Mm(5))
     subject = add(document, "Lettre – Objet")
-    subject.add_run(letter.subject_label).bold = True
-    subject.add_run(letter.subject)
+    add_run(subject._p, letter.subject_label, bold=True)
+    add_run(subject._p, letter.subject)
     for reference in (letter.reference_line, letter.our_reference_line):
         if reference:
             add(document, "Lettre – Objet", reference)
@@ -331,7 +377,7 @@ def write_body(document: DocxDocument, letter: Letter) -> None:
         elif isinstance(block, ListBlock):
             for number, item in enumerate(block.items, 1):
                 last = add(document, "Lettre – Liste")
-                last.add_run(f"{number}.\t" if block.ordered else "–\t")
+                add_run(last._p, f"{number}.\t" if block.ordered else "–\t")
                 add_runs(last, item)
             if last is not None:
                 last.paragraph_format.space_after = Pt(8)  # after the list, as after a paragraph
@@ -344,25 +390,16 @@ def add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
     for run in runs:
         if run.link:
             add_hyperlink(paragraph, run)
-            continue
-        for docx_run in add_text(paragraph, run.text):
-            docx_run.bold = run.bold or None
-            docx_run.italic = run.italic or None
+        else:
+            add_text(paragraph._p, run.text, look=run)
 
 
 def add_hyperlink(paragraph: DocxParagraph, run: Run) -> None:
     assert run.link is not None
     relation = paragraph.part.relate_to(run.link, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), relation)
-    inner = paragraph.add_run(run.text)
-    inner.bold = run.bold or None
-    inner.italic = run.italic or None
-    inner.font.underline = True
-    if any(whole for _, whole in whole_pieces(run.text)):
-        never_hyphenate(inner)
-    link.append(inner._r)
-    paragraph._p.append(link)
+    link = SubElement(paragraph._p, W + "hyperlink", {R_ID: relation})
+    whole = any(whole for _, whole in whole_pieces(run.text))
+    add_run(link, run.text, bold=run.bold, italic=run.italic, underline=True, whole=whole)
 
 
 def write_signatures(document: DocxDocument, letter: Letter) -> None:
