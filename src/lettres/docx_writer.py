@@ -5,10 +5,12 @@ Imported only when a DOCX is written: python-docx and lxml cost start-up time.
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -347,8 +349,7 @@ def place_in_window(paragraph: Any, window: Window) -> None:
 
 
 def write_top(document: DocxDocument, letter: Letter) -> None:
-    for line in letter.letterhead:
-        add(document, "Lettre – En-tête", line)
+    copied(document, ("letterhead", letter.letterhead), lambda: write_letterhead(document, letter))
     for line in letter.recipient_block:
         place_in_window(add(document, "Lettre – Destinataire", line)._p, letter.window)
     date = add(document, "Lettre – Date", letter.date_line)
@@ -461,7 +462,42 @@ def set_table_layout(table: Any) -> None:
     properties.extend([indent, layout, margins])
 
 
+def write_letterhead(document: DocxDocument, letter: Letter) -> None:
+    for line in letter.letterhead:
+        add(document, "Lettre – En-tête", line)
+
+
+def copied(document: DocxDocument, key: tuple[object, ...], write: Callable[[], None]) -> None:
+    """What `write` adds at the end of the body, made once per `key` in a process and then
+    copied: the letterhead, the signatures, copies and members are the same for every
+    letter of a merge. `key` holds everything `write` reads; what it adds must not refer
+    to the letter's relationships (no hyperlink, no image)."""
+    body = document.element.body
+    made = MADE.get(key)
+    if made is None:
+        start = len(body) - 1  # the section's properties stay last
+        write()
+        made = MADE[key] = [copy.deepcopy(element) for element in body[start:-1]]
+        if len(MADE) > 64:  # a process that renders many different letters (the tests)
+            del MADE[next(iter(MADE))]
+        return
+    end = body.sectPr
+    for element in made:
+        end.addprevious(copy.deepcopy(element))
+
+
+MADE: dict[tuple[object, ...], list[Any]] = {}
+
+
 def write_bottom(document: DocxDocument, letter: Letter) -> None:
+    key = (
+        *("bottom", letter.signatures, letter.enclosures_line, letter.copies_heading),
+        *(letter.copy_lines, letter.members_heading, letter.members_line, letter.contact),
+    )
+    copied(document, key, lambda: write_end(document, letter))
+
+
+def write_end(document: DocxDocument, letter: Letter) -> None:
     """From the closing to the contact, every paragraph holds to the next: the end of the
     letter moves to a new page whole, with the last paragraph of the body, rather than
     leave the member footer or the closing alone on a page (a word processor breaks such
