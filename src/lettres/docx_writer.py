@@ -21,6 +21,8 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+from docx.opc.pkgwriter import _ContentTypesItem  # what python-docx's save writes
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsmap, qn
 from docx.shared import Mm, Pt
@@ -74,25 +76,33 @@ def render_docx(letter: Letter, logo: bytes | None = None) -> bytes:
     write_top(document, letter)
     write_body(document, letter)
     write_bottom(document, letter)
-    stream = io.BytesIO()
-    document.save(stream)
-    return reproducible(stream.getvalue(), datetime.combine(letter.date, time(9, 0)))
+    return reproducible(document, datetime.combine(letter.date, time(9, 0)))
 
 
-def reproducible(package: bytes, stamp: datetime) -> bytes:
-    """The same DOCX with every entry dated `stamp` (python-docx dates them "now"): the
-    same letter then gives the same bytes, whenever and wherever it is rendered, so that
-    a re-run recognises the files it already wrote."""
-    dated = stamp.timetuple()[:6]
+def reproducible(document: DocxDocument, stamp: datetime) -> bytes:
+    """The DOCX as python-docx saves it (`OpcPackage.save`, step by step), but with every
+    entry dated `stamp` (python-docx dates them "now"): the same letter then gives the same
+    bytes, whenever and wherever it is rendered, so that a re-run recognises the files it
+    already wrote. Written once: saving, then copying the zip to date it, compressed
+    everything twice."""
+    package = document.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
     stream = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(package)) as source,
-        zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            copy = zipfile.ZipInfo(entry.filename, dated)
-            copy.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(copy, source.read(entry))
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+
+        def write(uri: Any, blob: bytes) -> None:
+            entry = zipfile.ZipInfo(uri.membername, stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, blob)
+
+        write(CONTENT_TYPES_URI, _ContentTypesItem.from_parts(parts).blob)
+        write(PACKAGE_URI.rels_uri, package.rels.xml)
+        for part in parts:
+            write(part.partname, part.blob)
+            if len(part.rels):
+                write(part.partname.rels_uri, part.rels.xml)
     return stream.getvalue()
 
 
