@@ -161,6 +161,17 @@ def test_the_references_cover_every_kind_of_letter() -> None:
     assert any("word/media/image1.png" in parts(render(name)) for name in LETTERS)
 
 
+def test_a_letter_leaves_the_opened_skeleton_as_it_was() -> None:
+    """Letters start from copies of one opened skeleton: none writes into it."""
+    prototype = docx_writer.opened(docx_writer.skeleton(None))
+    body = prototype.element.body
+    before = (len(body), len(prototype.part.rels), prototype.core_properties.title)
+    for name in LETTERS:
+        render(name)
+    assert (len(body), len(prototype.part.rels), prototype.core_properties.title) == before
+    assert [child.tag.rsplit("}", 1)[1] for child in body] == ["sectPr"]
+
+
 def write_references() -> None:
     REFERENCES.mkdir(exist_ok=True)
     for name in LETTERS:

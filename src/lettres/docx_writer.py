@@ -69,7 +69,7 @@ STYLES: list[tuple[str, float, WD_ALIGN_PARAGRAPH | None, float]] = [
 
 def render_docx(letter: Letter, logo: bytes | None = None) -> bytes:
     """The letter as the bytes of a DOCX file; `logo`, an image for the first page's header."""
-    document = Document(io.BytesIO(skeleton(logo)))
+    document = copy.deepcopy(opened(skeleton(logo)))
     set_properties(document, letter)
     if letter.labels.language != "fr-FR":  # the skeleton is French: spelling, hyphenation
         set_language(document, letter.labels.language)
@@ -104,6 +104,16 @@ def reproducible(document: DocxDocument, stamp: datetime) -> bytes:
             if len(part.rels):
                 write(part.partname.rels_uri, part.rels.xml)
     return stream.getvalue()
+
+
+@functools.lru_cache(maxsize=4)
+def opened(package: bytes) -> DocxDocument:
+    """The skeleton as python-docx opens it, once per process: each letter starts from a
+    deep copy (lxml copies a tree much faster than python-docx reads a package).
+
+    Only the parts' roots are referenced from a document just opened, so the copy is a
+    whole new document, sharing nothing with this one."""
+    return Document(io.BytesIO(package))
 
 
 @functools.cache
