@@ -511,8 +511,14 @@ MADE: dict[tuple[object, ...], list[Any]] = {}
 
 def write_bottom(document: DocxDocument, letter: Letter) -> None:
     key = (
-        *("bottom", letter.signatures, letter.enclosures_line, letter.copies_heading),
-        *(letter.copy_lines, letter.members_heading, letter.members_line, letter.contact),
+        "bottom",
+        letter.signatures,
+        letter.enclosures_line,
+        letter.copies_heading,
+        letter.copy_lines,
+        letter.members_heading,
+        letter.members_line,
+        letter.contact,
     )
     copied(document, key, lambda: write_end(document, letter))
 
