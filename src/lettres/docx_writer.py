@@ -97,7 +97,8 @@ def reproducible(document: DocxDocument, stamp: datetime) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(entry, blob)
 
-        write(CONTENT_TYPES_URI, _ContentTypesItem.from_parts(parts).blob)
+        types = _ContentTypesItem.from_parts(parts)  # type: ignore[no-untyped-call]
+        write(CONTENT_TYPES_URI, types.blob)
         write(PACKAGE_URI.rels_uri, package.rels.xml)
         for part in parts:
             write(part.partname, part.blob)
