@@ -19,7 +19,7 @@ from lettres.models import Model, invalid, nearest, validate, without_final_comm
 from lettres.protocol import Noun, Verb
 from lettres.recipients import CopyStyle
 from lettres.text import excerpt
-from lettres.yamlfile import LineDict, parse_yaml, read_text
+from lettres.yamlfile import LineDict, parse_front, read_text
 
 Language = Literal["fr", "en"]  # the language of a letter: its labels, formulas, typography
 
@@ -130,7 +130,7 @@ def split_document(path: Path, text: str | None = None) -> Document:
         )
     # One blank line stands for the opening `---`: every line the parser records (of a key,
     # of a duplicate) is then the line of the file, not of the front matter.
-    front = parse_yaml("\n" + text[4 : end + 1], path)
+    front = parse_front("\n" + text[4 : end + 1], path)
     if front is None:
         front = LineDict()
         front.key_lines = {}
@@ -140,8 +140,9 @@ def split_document(path: Path, text: str | None = None) -> Document:
     return Document(path, front, text[body_start:], text[:body_start].count("\n") + 1)
 
 
-def load_letter(path: Path) -> tuple[LetterFront, Document]:
-    document = split_document(path)
+def load_letter(path: Path, text: str | None = None) -> tuple[LetterFront, Document]:
+    """`text`: the file's content when the caller has read it already."""
+    document = split_document(path, text)
     return validate(LetterFront, document.front, path), document
 
 

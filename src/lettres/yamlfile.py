@@ -6,6 +6,7 @@ both matter to a user who must be told which line of the file to fix.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +174,94 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         ) from None
     except yaml.YAMLError:
         raise DataError.at(path, None, f"YAML invalide : {SYNTAX_HINT}") from None
+
+
+# A top-level entry of a front matter: a plain key at the start of a line, then « : ».
+_ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: |$)")
+# An entry parsed once, by its text and first line: its key and value. A mail merge's
+# letters share all their entries but one or two (reference, destinataire).
+_entries: dict[tuple[str, int], tuple[str, Any]] = {}
+_MAX_ENTRIES = 20_000
+
+
+def parse_front(text: str, path: Path) -> Any:
+    """Parse a front matter (`text` starts with one blank line for the opening `---`), each
+    top-level entry parsed once per process whatever the number of letters that share it.
+
+    A letter of a mail merge differs from the others by one line or two: the rest is found
+    already parsed. Anything unusual (an entry that does not start with a plain key, an
+    error, a repeated key) goes through parse_yaml on the whole text, whose messages and
+    lines are the only ones ever reported; its result is what the entries add up to.
+    """
+    entries = split_entries(text)
+    if entries is None:
+        return parse_yaml(text, path)
+    missing = [entry for entry in entries if entry[:2] not in _entries]
+    if len(missing) > 1:
+        return remember_entries(parse_yaml(text, path), entries)
+    if missing and not parse_entry(*missing[0]):
+        return parse_yaml(text, path)
+    mapping = LineDict()
+    mapping.key_lines = {}
+    for chunk, line, _ in entries:
+        key, value = _entries[chunk, line]
+        if key in mapping:  # parse_yaml says where the first one is
+            return parse_yaml(text, path)
+        mapping[key] = value
+        mapping.key_lines[key] = line
+    mapping.line = entries[0][1]
+    return mapping
+
+
+def split_entries(text: str) -> list[tuple[str, int, str]] | None:
+    """(text, first line, key) of each top-level entry; blank, comment, indented and `-`
+    lines go with the entry above them; None when a line is anything else."""
+    starts: list[tuple[int, str]] = []  # (index of the line, key)
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        match = _ENTRY.match(line)
+        if match:
+            starts.append((index, match[1]))
+        elif line[:1] not in ("", "#") and (not starts or line[:1] not in (" ", "-")):
+            return None
+    if not starts:
+        return None
+    ends = [index for index, _ in starts[1:]] + [len(lines)]
+    return [
+        ("\n".join(lines[index:end]) + ("\n" if end < len(lines) else ""), index + 1, key)
+        for (index, key), end in zip(starts, ends, strict=True)
+    ]
+
+
+def parse_entry(chunk: str, line: int, key: str) -> bool:
+    """One entry alone, at its own line; False when it does not parse on its own."""
+    try:
+        data = yaml.load("\n" * (line - 1) + chunk, Loader=_Loader)
+    except (yaml.YAMLError, _AliasFound, _LocatedError, RecursionError):
+        return False
+    if not isinstance(data, LineDict) or len(data) != 1:
+        return False
+    [(found, value)] = data.items()
+    if found != key or not isinstance(found, str) or data.key_lines[found] != line:
+        return False
+    store(chunk, line, key, value)
+    return True
+
+
+def remember_entries(data: Any, entries: list[tuple[str, int, str]]) -> Any:
+    """Keep each entry of a front matter parsed whole, when they are the entries it has."""
+    if isinstance(data, LineDict) and [(k, data.key_lines[k]) for k in data] == [
+        (key, line) for _, line, key in entries
+    ]:
+        for chunk, line, key in entries:
+            store(chunk, line, key, data[key])
+    return data
+
+
+def store(chunk: str, line: int, key: str, value: Any) -> None:
+    if len(_entries) >= _MAX_ENTRIES:
+        _entries.clear()
+    _entries[chunk, line] = (key, value)
 
 
 SYNTAX_HINT = (
