@@ -19,7 +19,7 @@ from lettres.source import Document, LetterFront, load_letter, load_template
 from lettres.templating import check_template
 from lettres.text import excerpt
 from lettres.workspace import Workspace, load_workspace
-from lettres.yamlfile import line_of
+from lettres.yamlfile import line_of, read_text
 
 STALE_AFTER = timedelta(days=2 * 365)
 
@@ -41,7 +41,6 @@ def check_workspace(root: Path, today: date) -> Report:
     the time of `check` grows with the letters, one step each.
     """
     letters, sources = load_sources(root)
-    sources += duplicate_references(root / LETTERS_DIR)
     try:
         workspace = load_workspace(root)
     except DataError as error:
@@ -136,24 +135,41 @@ def letters_on_their_dates(workspace: Workspace, letters: list[Loaded]) -> list[
     says, and nothing can be done about it now.
     """
     problems: list[Problem] = []
+    sound: set[str] = set()  # letters that differ only by their reference, one found right
     for path, front, document in letters:
         if is_sent(path.parent):
             continue
-        try:
-            resolved = resolve(workspace, front)
-            problems += formula_problems(workspace, front, document, resolved)
-            require_current(workspace, front, document, resolved=resolved)
-        except NotCurrent as error:
-            problems += error.problems
-        except LettresError as error:
-            problems.append(Problem(path, line_of(document.front, ("destinataire",)), str(error)))
+        alike = repr(front.model_dump(exclude=IDENTITY))
+        if alike in sound:  # a merge's letters: their lines may differ, not what they say
+            continue
+        found = date_problems(workspace, front, document)
+        if not found:
+            sound.add(alike)
+        problems += found
+    return problems
+
+
+# What only tells one letter from another: nothing resolve() and the checks read.
+IDENTITY = {"reference", "ref"}
+
+
+def date_problems(workspace: Workspace, front: LetterFront, document: Document) -> list[Problem]:
+    try:
+        resolved = resolve(workspace, front)
+        problems = formula_problems(workspace, front, document, resolved)
+        require_current(workspace, front, document, resolved=resolved)
+    except NotCurrent as error:
+        return error.problems
+    except LettresError as error:
+        line = line_of(document.front, ("destinataire",))
+        return [Problem(document.path, line, str(error))]
     return problems
 
 
 def load_sources(root: Path) -> tuple[list[Loaded], list[Problem]]:
     """Templates and letter sources: a front matter that does not validate, a Jinja2 syntax
-    error; and the letters that loaded, whose holders at their dates are for
-    letters_on_their_dates."""
+    error, a reference already taken; and the letters that loaded, whose holders at their
+    dates are for letters_on_their_dates. Each source is read from the disk once."""
     problems: list[Problem] = []
     for path in sorted((root / TEMPLATES_DIR).glob("*.md")):
         try:
@@ -161,10 +177,27 @@ def load_sources(root: Path) -> tuple[list[Loaded], list[Problem]]:
             check_template(document.body, path, document.body_line)
         except DataError as error:
             problems += error.problems
+    letters, stated = load_letters(root, problems)
+    return letters, problems + duplicate_references(stated)
+
+
+def load_letters(
+    root: Path, problems: list[Problem]
+) -> tuple[list[Loaded], list[references.Found]]:
+    """The letters that load, and the reference each source states, loaded or not; what is
+    wrong goes to `problems`."""
     letters: list[Loaded] = []
+    stated: list[references.Found] = []
     for path in letter_sources(root / LETTERS_DIR):
         try:
-            front, document = load_letter(path)
+            text = read_text(path)
+        except DataError as error:
+            problems += error.problems
+            stated += references_of_unreadable(path)
+            continue
+        stated += references.stated(path, text)
+        try:
+            front, document = load_letter(path, text)
         except DataError as error:
             problems += error.problems
             continue
@@ -176,10 +209,18 @@ def load_sources(root: Path) -> tuple[list[Loaded], list[Problem]]:
                 relance.load_earlier(path, front.follow_up_of, line)
         except DataError as error:
             problems += error.problems
-    return letters, problems
+    return letters, stated
 
 
-def duplicate_references(letters_dir: Path) -> list[Problem]:
+def references_of_unreadable(path: Path) -> list[references.Found]:
+    """A source that is not UTF-8 still holds its number (references.scan reads it so)."""
+    try:
+        return references.stated(path, path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return []
+
+
+def duplicate_references(stated: list[references.Found]) -> list[Problem]:
     """Two letters with one reference: the register and the recipients could not tell them apart."""
     return [
         Problem(
@@ -189,7 +230,7 @@ def duplicate_references(letters_dir: Path) -> list[Problem]:
             "deux courriers ne peuvent avoir la même référence ; changez l'une des deux "
             "(jamais celle d'un courrier déjà envoyé)",
         )
-        for first, later in references.duplicates(letters_dir)
+        for first, later in references.duplicates_among(stated)
     ]
 
 

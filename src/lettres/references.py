@@ -80,17 +80,26 @@ def scan(letters_dir: Path) -> list[Found]:
             text = source.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        located = reference_line(text)
-        if located:
-            found.append(Found(located[0], source, located[1]))
+        found += stated(source, text)
     return found
+
+
+def stated(source: Path, text: str) -> list[Found]:
+    """The reference `source` states, if any: none, or one."""
+    located = reference_line(text)
+    return [Found(located[0], source, located[1])] if located else []
 
 
 def duplicates(letters_dir: Path) -> list[tuple[Found, Found]]:
     """(first holder, later holder) for each source reusing a reference already taken."""
+    return duplicates_among(scan(letters_dir))
+
+
+def duplicates_among(references: list[Found]) -> list[tuple[Found, Found]]:
+    """`duplicates` of references already read (`lettres check` reads each source once)."""
     first: dict[str, Found] = {}
     pairs = []
-    for found in scan(letters_dir):
+    for found in references:
         if found.reference in first:
             pairs.append((first[found.reference], found))
         else:
