@@ -113,19 +113,42 @@ def list_letters(workspace: Workspace, today: date) -> Register:
     """Every letter of the workspace, newest first, with what could not be read."""
     entries: list[Entry] = []
     problems: list[Problem] = []
+    names = Names(workspace)
     for folder in letter_folders(workspace.letters_dir):
-        entry = read_entry(workspace.directory, folder, problems)
+        entry = read_entry(names, folder, problems)
         if entry is not None:
-            entries.append(replace(entry, signers=signer_names(workspace, entry)))
+            entries.append(entry)
     return Register(newest_first(linked(entries)), problems)
 
 
-def signer_names(workspace: Workspace, entry: Entry) -> tuple[str, ...]:
+class Names:
+    """Who a letter names, looked up once per post (or signatories) and date: the hundred
+    letters of a merge, sent the same day, name the same people."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.recipients: dict[tuple[str, date], str] = {}
+        self.signers: dict[tuple[tuple[str, ...], date], tuple[str, ...]] = {}
+
+    def recipient(self, front: LetterFront) -> str:
+        key = (front.to, front.date)
+        if key not in self.recipients:
+            self.recipients[key] = recipient_label(self.workspace.directory, front)
+        return self.recipients[key]
+
+    def signatories(self, front: LetterFront) -> tuple[str, ...]:
+        key = (tuple(front.signer_keys), front.date)
+        if key not in self.signers:
+            self.signers[key] = signer_names(self.workspace, *key)
+        return self.signers[key]
+
+
+def signer_names(workspace: Workspace, keys: tuple[str, ...], dated: date) -> tuple[str, ...]:
     """Who signed, by name; a key that no longer resolves is shown as it is written."""
     names = []
-    for key in entry.signer_keys:
+    for key in keys:
         try:
-            found = signatories.signatory(workspace, key, entry.dated)
+            found = signatories.signatory(workspace, key, dated)
         except LettresError:
             names.append(key)
             continue
@@ -136,7 +159,10 @@ def signer_names(workspace: Workspace, entry: Entry) -> tuple[str, ...]:
 def linked(entries: list[Entry]) -> list[Entry]:
     """Each follow-up's `relance_de` joined to its letter, in both directions; a link to no
     letter stays as it is (`lettres check` names it)."""
-    by_folder = {entry.folder.resolve(): entry for entry in entries}
+    if all(entry.follow_up_of is None for entry in entries):
+        return entries  # no follow-up: each folder resolved for nothing
+    resolved = [entry.folder.resolve() for entry in entries]
+    by_folder = dict(zip(resolved, entries, strict=True))
     later: dict[Path, list[Link]] = {}
     joined = []
     for entry in entries:
@@ -149,7 +175,10 @@ def linked(entries: list[Entry]) -> list[Entry]:
             own = Link(entry.folder, entry.dated, entry.reference)
             later.setdefault(earlier.folder.resolve(), []).append(own)
         joined.append(entry)
-    return [replace(e, followed_up_by=by_date(later.get(e.folder.resolve(), []))) for e in joined]
+    return [
+        replace(e, followed_up_by=by_date(later.get(folder, [])))
+        for e, folder in zip(joined, resolved, strict=True)
+    ]
 
 
 def by_date(links: list[Link]) -> tuple[Link, ...]:
@@ -160,7 +189,7 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.dated, e.reference or "", e.folder.name), reverse=True)
 
 
-def read_entry(directory: Directory, folder: Path, problems: list[Problem]) -> Entry | None:
+def read_entry(names: Names, folder: Path, problems: list[Problem]) -> Entry | None:
     source = folder / SOURCE_NAME
     if not source.is_file():
         problems.append(
@@ -189,7 +218,7 @@ def read_entry(directory: Directory, folder: Path, problems: list[Problem]) -> E
         dated=front.date,
         reference=front.reference,
         to=front.to,
-        recipient=recipient_label(directory, front),
+        recipient=names.recipient(front),
         subject=front.subject,
         sent_on=sent_on,
         answered_on=first_answer(folder, problems),
@@ -199,6 +228,7 @@ def read_entry(directory: Directory, folder: Path, problems: list[Problem]) -> E
         uncertain_since=uncertain_since,
         refused_on=refusal.day if refusal and not sent_on else None,
         signer_keys=tuple(front.signer_keys),
+        signers=names.signatories(front),
         follow_up_of=(
             Link(earlier_folder(source, front.follow_up_of), None, None)
             if front.follow_up_of
