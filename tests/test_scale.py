@@ -155,3 +155,85 @@ def test_the_register_off_a_terminal_is_one_aligned_line_per_letter(workspace: P
     assert sum("envoyé le 2015-04-22" in line for line in lines) == 1
     assert all("Ministre de l'Intérieur" in line for line in lines[1:])
     assert "┃" not in result.stdout.decode("utf-8")
+
+
+def test_check_reads_each_source_from_the_disk_once(
+    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its reference (for duplicates) and its front matter come from one reading."""
+    add_letters(workspace, 12, bodies=2)
+    reads: Counter[Path] = Counter()
+    for method in ("read_bytes", "read_text"):
+        original = getattr(Path, method)
+
+        def reading(self: Path, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            if self.name == "lettre.md":
+                reads[self] += 1
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, method, reading)
+    assert run("check").exit_code == 0
+    assert len(reads) >= 12 and set(reads.values()) == {1}
+
+
+def test_check_looks_letters_alike_up_once_and_still_finds_the_one_that_differs(
+    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merge's letters differ by their reference only: their recipient and copies are
+    looked up once; a letter dated otherwise, late in the list, keeps its own errors."""
+    from lettres import check
+
+    folders = add_letters(workspace, 30, bodies=3)
+    late = folders[27] / "lettre.md"
+    late.write_text(late.read_text("utf-8").replace("date: 2015-04-21", "date: 2031-04-21"))
+    calls: list[str] = []
+    resolve = check.resolve
+    monkeypatch.setattr(
+        check, "resolve", lambda ws, front: calls.append(front.to) or resolve(ws, front)
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert calls == ["interieur", "interieur"]  # the 29 alike, then the one dated 2031
+    errors = [line for line in result.output.splitlines() if "erreur" in line and ":" in line]
+    assert errors and all(line.startswith(f"{late}:") for line in errors[:-1]), result.output
+    assert f"{late}:3: erreur : « interieur » : " in result.output  # at « destinataire »
+    assert f"{late}:7: erreur : « cncdh » : " in result.output  # at « copies »
+
+
+def test_an_error_in_a_late_letter_is_at_its_file_and_line(run: Run, workspace: Path) -> None:
+    """Letters whose front matters are known already do not hide a bad line in the 29th;
+    nor does a source that is not UTF-8 hide the reference it takes."""
+    folders = add_letters(workspace, 30, bodies=1)
+    bad = folders[28] / "lettre.md"
+    bad.write_text(bad.read_text("utf-8").replace("signataire: ", "signataire: [", 1))
+    latin = folders[29] / "lettre.md"
+    latin.write_bytes(
+        latin.read_bytes().replace(b"CTEH/2015/030", b"CTEH/2015/001").replace(b"\xc3\xa9", b"\xe9")
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert f"{bad}:6: erreur : YAML invalide, colonne 13 : le crochet « [ »" in result.output
+    assert f"{latin}:11: erreur : le fichier n'est pas en UTF-8 (octet 0xe9)" in result.output
+    assert f"{latin}:2: erreur : référence « CTEH/2015/001 » déjà portée par" in result.output
+
+
+def test_the_register_names_a_post_once_for_its_letters_of_one_day(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    from lettres import recipients, register
+    from lettres.workspace import load_workspace
+
+    add_letters(workspace, 20, bodies=2)
+    looked_up: list[str] = []
+    original = recipients.recipient
+    monkeypatch.setattr(
+        recipients, "recipient", lambda d, key, on: looked_up.append(key) or original(d, key, on)
+    )
+    book = register.list_letters(load_workspace(workspace), date(2015, 7, 1))
+    assert len(book.entries) == 20 and looked_up == ["interieur"]
+    assert {entry.recipient for entry in book.entries} == {
+        "Monsieur Bernard Cazeneuve, Ministre de l'Intérieur"
+    }
+    assert len({entry.signers for entry in book.entries}) == 1
