@@ -12,6 +12,7 @@ that both writers keep them whole.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -299,8 +300,12 @@ def _one_pass(text: str, curly_apostrophes: bool) -> str:
 _MAX_PASSES = 8
 
 
+@functools.lru_cache(maxsize=1024)
 def typographize(text: str, *, curly_apostrophes: bool = False) -> str:
-    """French spacing and quotes; safe to run again on its own output."""
+    """French spacing and quotes; safe to run again on its own output.
+
+    Cached (a pure function of its two arguments): the letters of a batch share their
+    letterhead, members, copies and most of their body."""
     for _ in range(_MAX_PASSES):
         done = _one_pass(text, curly_apostrophes)
         if done == text:
@@ -312,15 +317,22 @@ def typographize(text: str, *, curly_apostrophes: bool = False) -> str:
 def keep_whole(text: str, phrases: Iterable[str]) -> str:
     """Glue each phrase (a person's name with its civilité) wherever the text holds it."""
     for phrase in sorted(set(phrases), key=len, reverse=True):
-        words = phrase.split()
-        if len(words) > 1:
-            pattern = re.compile(f"{_H}+".join(map(re.escape, words)))
-            text = _apply(text, pattern, _constant(NBSP.join(words)))
+        rule = phrase_rule(phrase)
+        if rule is not None:
+            text = _apply(text, *rule)
     return text
 
 
-def _constant(replacement: str) -> Callable[[re.Match[str]], str]:
-    return lambda match: replacement
+@functools.lru_cache(maxsize=1024)
+def phrase_rule(phrase: str) -> Rule | None:
+    """The pattern of a phrase of several words, and its glued form; None for one word.
+
+    Cached: a batch glues the same few names in each of its lines."""
+    words = phrase.split()
+    if len(words) < 2:
+        return None
+    glued = NBSP.join(words)
+    return re.compile(f"{_H}+".join(map(re.escape, words))), lambda match: glued
 
 
 # ----------------------------------------------------------------------------- warnings
