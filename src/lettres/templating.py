@@ -43,8 +43,21 @@ _CRASHES: dict[type[BaseException], str] = {
 def compile_template(text: str, path: Path, first_line: int = 1) -> Template:
     """The compiled template, or its syntax error at the line of `path` where it stands."""
     with syntax_errors(path, first_line):
-        parsed = _ENV.budgeted(_ENV.parse(text, name=path.name, filename=str(path)))
-        code = _ENV.compile(parsed, name=path.name, filename=str(path))
+        return compiled(text, path.name)
+
+
+# The file name compiled code carries, whichever letter it renders: render() finds the
+# template's lines in a traceback by it, and one compiled body serves every letter of a batch.
+_CODE_FILENAME = "<modèle lettres>"
+
+
+@functools.lru_cache(maxsize=64)
+def compiled(text: str, name: str) -> Template:
+    """The template of `text` in the one sandbox, compiled once for all the letters of a
+    merge (they share their template's body); Jinja2 renders a template any number of
+    times, each from a fresh context. A syntax error is raised again, never cached."""
+    parsed = _ENV.budgeted(_ENV.parse(text, name=name, filename=_CODE_FILENAME))
+    code = _ENV.compile(parsed, name=name, filename=_CODE_FILENAME)
     return _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None))
 
 
@@ -121,7 +134,7 @@ def syntax_errors(path: Path, first_line: int) -> Iterator[None]:
 def render(text: str, context: dict[str, Any], path: Path, first_line: int = 1) -> str:
     """Render `text`, which starts at line `first_line` of `path`."""
     template = compile_template(text, path, first_line)
-    filename = str(path)
+    filename = _CODE_FILENAME
     budget = sandbox.start_budget()
     try:
         return template.render(context)
