@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -105,11 +105,14 @@ def _url_end(url: str) -> int:
     return end
 
 
-def _protected_spans(text: str) -> list[Span]:
+@functools.lru_cache(maxsize=1024)
+def protected_spans(text: str) -> tuple[Span, ...]:
+    """Where no rule may write. Cached: the same final lines of a batch are glued, and
+    its common body linted, in every letter."""
     spans = _web_spans(text)
     for pattern in _PROTECTED:
         spans.extend(m.span() for m in pattern.finditer(text))
-    return spans
+    return tuple(spans)
 
 
 def _web_spans(text: str) -> list[Span]:
@@ -141,7 +144,7 @@ def whole_pieces(text: str) -> Iterator[tuple[str, bool]]:
         yield text[position:], False
 
 
-def _overlaps(start: int, end: int, spans: list[Span]) -> bool:
+def _overlaps(start: int, end: int, spans: Sequence[Span]) -> bool:
     # An insertion point (start == end) on the edge of a span is outside it.
     if start == end:
         return any(a < start < b for a, b in spans)
@@ -153,12 +156,12 @@ def _apply(text: str, pattern: re.Pattern[str], rewrite: Callable[[re.Match[str]
 
     The spans cost more than the rules: they are found only once a rule matches.
     """
-    spans: list[Span] | None = None
+    spans: Sequence[Span] | None = None
 
     def replace(match: re.Match[str]) -> str:
         nonlocal spans
         if spans is None:
-            spans = _protected_spans(text)
+            spans = protected_spans(text)
         if _overlaps(match.start(), match.end(), spans):
             return match.group()
         return rewrite(match)
@@ -186,7 +189,7 @@ def _can_close(text: str, i: int) -> bool:
 def _quote_pairs(text: str) -> Iterator[Span]:
     """Pair straight quotes by direction within a paragraph, so that a stray inch mark
     or a quote left open does not turn every later pair inside out."""
-    spans = _protected_spans(text)
+    spans = protected_spans(text)
     opening: int | None = None
     for match in _QUOTE.finditer(text):
         i = match.start()
@@ -317,20 +320,18 @@ def typographize(text: str, *, curly_apostrophes: bool = False) -> str:
 def keep_whole(text: str, phrases: Iterable[str]) -> str:
     """Glue each phrase (a person's name with its civilité) wherever the text holds it."""
     for phrase in sorted(set(phrases), key=len, reverse=True):
-        rule = phrase_rule(phrase)
-        if rule is not None:
-            text = _apply(text, *rule)
+        words = phrase.split()
+        if len(words) > 1 and all(word in text for word in words):  # else it cannot match
+            text = _apply(text, *phrase_rule(phrase))
     return text
 
 
 @functools.lru_cache(maxsize=1024)
-def phrase_rule(phrase: str) -> Rule | None:
-    """The pattern of a phrase of several words, and its glued form; None for one word.
+def phrase_rule(phrase: str) -> Rule:
+    """The pattern of a phrase of several words, and its glued form.
 
     Cached: a batch glues the same few names in each of its lines."""
     words = phrase.split()
-    if len(words) < 2:
-        return None
     glued = NBSP.join(words)
     return re.compile(f"{_H}+".join(map(re.escape, words))), lambda match: glued
 
@@ -404,7 +405,7 @@ _WARNINGS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]], 
 
 
 def _findings(text: str, first_line: int) -> Iterator[tuple[int, int, str]]:
-    spans = _protected_spans(text)
+    spans = protected_spans(text)
     for pattern, right_form in _WARNINGS:
         for match in pattern.finditer(text):
             if _overlaps(match.start(), match.end(), spans):
