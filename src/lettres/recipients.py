@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -297,18 +298,41 @@ def moved_on(directory: Directory, found: Recipient, on: date) -> Recipient | No
     ends = [d for d in (holder.until, holder.verified) if d is not None]
     later = [
         (taken.since, Recipient(key, other, taken))
-        for key, other in directory.positions.items()
+        for key, other, taken in holders_by_name(Same(directory)).get(fold(holder.full_name), ())
         if key != found.key
-        for taken in other.holders
-        if holder.since < taken.since <= on  # the dates first: `check` asks for every letter
-        and same_person(taken, holder)
+        and holder.since < taken.since <= on
         and not any(end >= taken.since for end in ends)
     ]
     return min(later, key=lambda pair: pair[0], default=(None, None))[1]
 
 
-def same_person(one: Holder, other: Holder) -> bool:
-    return fold(one.full_name) == fold(other.full_name)
+class Same:
+    """A directory as a cache key: that very object. A Directory is never changed in place
+    (a file edited is loaded again, as a new one), and the cache holds it alive."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+
+    def __hash__(self) -> int:
+        return id(self.directory)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.directory is self.directory
+
+
+HeldPost = tuple[str, Position, Holder]
+
+
+@functools.lru_cache(maxsize=4)
+def holders_by_name(key: Same) -> dict[str, tuple[HeldPost, ...]]:
+    """Every post each person held, in the directory's order, by name (folded: the same
+    person whatever the accents or the case); moved_on looks up one person, not the whole
+    directory, for each holder of each letter. One walk a directory."""
+    posts: dict[str, list[HeldPost]] = {}
+    for post, position in key.directory.positions.items():
+        for holder in position.holders:
+            posts.setdefault(fold(holder.full_name), []).append((post, position, holder))
+    return {name: tuple(held) for name, held in posts.items()}
 
 
 def _suggestions(directory: Directory, key: str) -> str:
