@@ -44,6 +44,7 @@ from lettres.source import (
     Language,
     LetterFront,
     TemplateFront,
+    dump_front,
     find_template,
     letter_text,
     load_letter,
@@ -344,9 +345,18 @@ def accepted_source(
     accepted = require_current(workspace, front, None, request.accept_unverified)
     if not accepted:
         return text, parsed, front
-    text = letter_text({**values, ACCEPTED_KEY: accepted}, body)
+    text = with_last_entry(text, body, {ACCEPTED_KEY: accepted})
     parsed = split_document(source, text)
     return text, parsed, validate(LetterFront, parsed.front, source)
+
+
+def with_last_entry(text: str, body: str, entry: dict[str, Any]) -> str:
+    """`letter_text(values, body)` with `entry` after the values: what
+    `letter_text({**values, **entry}, body)` writes, without dumping the values again (the
+    slowest step of a merge's planning). YAML writes each key of a block mapping on its own,
+    so the dump of both is the dump of each, one after the other."""
+    fence = len(text) - len(body) - len("---\n")  # the closing line of the front matter
+    return text[:fence] + dump_front(entry) + text[fence:]
 
 
 def front_values(
