@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -194,3 +195,17 @@ def test_an_acceptance_added_to_a_source_is_the_source_written_with_it(
     body = "Corps\n---\nsuite: 1\n"
     added = drafting.with_last_entry(letter_text(values, body), body, entry)
     assert added == letter_text({**values, **entry}, body)
+
+
+def test_names_are_glued_across_any_horizontal_space_and_never_across_a_line_break() -> None:
+    """keep_whole's patterns spell the horizontal space their own way (quicker to compile):
+    every white space of Unicode is tried, as Python defines spaces and line breaks."""
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    for between in [*spaces, "x", "-", "\u200b"]:
+        horizontal = between.isspace() and len(f"a{between}b".splitlines()) == 1
+        expected = "Anne\u00a0Essai" if horizontal else f"Anne{between}Essai"
+        assert typography.keep_whole(f"Anne{between}Essai", ["Anne Essai"]) == expected
+        doubled = f"Anne{between}{between}Essai"
+        assert typography.keep_whole(doubled, ["Anne Essai"]) == (
+            "Anne\u00a0Essai" if horizontal else doubled
+        )
