@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from lettres import compose, drafting, recipients, templating, text, typography
+from lettres.drafting import NewLetters
 from lettres.letter import Letter, Paragraph
 from lettres.outputs import Outputs, make_renderer
 from lettres.source import ACCEPTED_KEY, letter_text
@@ -38,24 +39,25 @@ ENGLISH_BODY = (
 )
 
 REQUESTS = [
-    ("merge", {"template": "courrier-general", "to": ["ministres"], "on": date(2016, 3, 1),
-               "subject": 'Le "plan" d\'action', "cc": ["standard"],
-               "variables": {"corps": BODY}}),
-    ("english", {"template": "courrier-general", "to": ["greta"], "on": date(2015, 4, 21),
-                 "subject": 'Our "report" on trafficking', "language": "en", "cc": ["aucune"],
-                 "variables": {"corps": ENGLISH_BODY}, "enclosures": ["Report"]}),
-    ("co-signed", {"template": "demande-rencontre", "to": ["interieur", "justice"],
-                   "on": date(2016, 3, 1), "signatories": ["fayet", "colas"],
-                   "variables": {"sujet": "l'article 225-4-1", "contexte": BODY}}),
+    ("merge", NewLetters("courrier-general", ["ministres"], date(2016, 3, 1),
+                         subject='Le "plan" d\'action', cc=["standard"],
+                         variables={"corps": BODY}, accept_unverified=True)),
+    ("english", NewLetters("courrier-general", ["greta"], date(2015, 4, 21),
+                           subject='Our "report" on trafficking', language="en", cc=["aucune"],
+                           variables={"corps": ENGLISH_BODY}, enclosures=["Report"],
+                           accept_unverified=True)),
+    ("co-signed", NewLetters("demande-rencontre", ["interieur", "justice"], date(2016, 3, 1),
+                             signatories=["fayet", "colas"], accept_unverified=True,
+                             variables={"sujet": "l'article 225-4-1", "contexte": BODY})),
 ]  # fmt: skip
 
 
 def clear_caches() -> None:
     """Every cache composing reads, emptied: the next letter computes all afresh."""
     for cached in (
-        typography.typographize,
+        typography.cached_typography,
         typography.phrase_rule,
-        typography.protected_spans,
+        typography.cached_spans,
         templating.compiled,
         recipients.holders_by_name,
         text.fold,
@@ -77,12 +79,12 @@ def workspaces(workspace: Path, tmp_path: Path) -> dict[str, Path]:
 Composed = list[tuple[str, Letter, bytes, bytes]]
 
 
-def batches(roots: dict[str, Path]) -> Iterator[tuple[str, Path, drafting.NewLetters]]:
+def batches(roots: dict[str, Path]) -> Iterator[tuple[str, Path, NewLetters]]:
     """Each request in each workspace, interleaved, so that a cache keyed on too little
     would hand one workspace's text to the other."""
-    for name, options in REQUESTS:
+    for name, request in REQUESTS:
         for setting, root in roots.items():
-            yield f"{name}/{setting}", root, drafting.NewLetters(**options, accept_unverified=True)
+            yield f"{name}/{setting}", root, request
 
 
 def compose_all(roots: dict[str, Path]) -> Composed:
@@ -209,3 +211,17 @@ def test_names_are_glued_across_any_horizontal_space_and_never_across_a_line_bre
         assert typography.keep_whole(doubled, ["Anne Essai"]) == (
             "Anne\u00a0Essai" if horizontal else doubled
         )
+
+
+def test_the_caches_keep_a_bounded_number_of_short_texts() -> None:
+    """A batch of letters each with its own long body must not fill the memory."""
+    clear_caches()
+    for number in range(2 * typography.CACHED_TEXTS):
+        typography.typographize(f'Texte "{number}" : fin')
+    assert typography.cached_typography.cache_info().currsize == typography.CACHED_TEXTS
+    clear_caches()
+    long = 'Un "long" paragraphe : assez.\n\n' * (typography.CACHED_LENGTH // 20)
+    assert typography.typographize(long) == typography.typographize(long)
+    assert "«\u00a0long\u00a0»" in typography.typographize(long)
+    assert typography.cached_typography.cache_info().currsize == 0
+    assert typography.cached_spans.cache_info().currsize == 0

@@ -51,7 +51,7 @@ def compile_template(text: str, path: Path, first_line: int = 1) -> Template:
 _CODE_FILENAME = "<modèle lettres>"
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def compiled(text: str, name: str) -> Template:
     """The template of `text` in the one sandbox, compiled once for all the letters of a
     merge (they share their template's body); Jinja2 renders a template any number of

@@ -108,14 +108,28 @@ def _url_end(url: str) -> int:
     return end
 
 
-@functools.lru_cache(maxsize=1024)
+# Texts up to this length are cached (a long letter's body); each cache keeps this many.
+# A batch repeats a few dozen texts in every letter: its letterhead, members, copies, body.
+CACHED_LENGTH = 20_000
+CACHED_TEXTS = 256
+
+
 def protected_spans(text: str) -> tuple[Span, ...]:
-    """Where no rule may write. Cached: the same final lines of a batch are glued, and
-    its common body linted, in every letter."""
+    """Where no rule may write; the same final lines of a batch are glued, and its common
+    body linted, in every letter."""
+    if len(text) > CACHED_LENGTH:
+        return _protected_spans(text)
+    return cached_spans(text)
+
+
+def _protected_spans(text: str) -> tuple[Span, ...]:
     spans = _web_spans(text)
     for pattern in _PROTECTED:
         spans.extend(m.span() for m in pattern.finditer(text))
     return tuple(spans)
+
+
+cached_spans = functools.lru_cache(maxsize=CACHED_TEXTS)(_protected_spans)
 
 
 def _web_spans(text: str) -> list[Span]:
@@ -306,18 +320,26 @@ def _one_pass(text: str, curly_apostrophes: bool) -> str:
 _MAX_PASSES = 8
 
 
-@functools.lru_cache(maxsize=1024)
 def typographize(text: str, *, curly_apostrophes: bool = False) -> str:
     """French spacing and quotes; safe to run again on its own output.
 
-    Cached (a pure function of its two arguments): the letters of a batch share their
+    A pure function of its two arguments, cached: the letters of a batch share their
     letterhead, members, copies and most of their body."""
+    if len(text) > CACHED_LENGTH:
+        return _typographize(text, curly_apostrophes)
+    return cached_typography(text, curly_apostrophes)
+
+
+def _typographize(text: str, curly_apostrophes: bool) -> str:
     for _ in range(_MAX_PASSES):
         done = _one_pass(text, curly_apostrophes)
         if done == text:
             break
         text = done
     return text
+
+
+cached_typography = functools.lru_cache(maxsize=CACHED_TEXTS)(_typographize)
 
 
 def keep_whole(text: str, phrases: Iterable[str]) -> str:
@@ -329,7 +351,7 @@ def keep_whole(text: str, phrases: Iterable[str]) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=CACHED_TEXTS)
 def phrase_rule(phrase: str) -> Rule:
     """The pattern of a phrase of several words, and its glued form.
 
