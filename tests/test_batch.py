@@ -343,6 +343,58 @@ def test_two_workers_write_the_bytes_one_worker_writes(
     assert written[2] == written[1]
 
 
+SPLIT_CHILD = """
+import json, sys
+from pathlib import Path
+from lettres import workers
+
+root = Path(sys.argv[1]).resolve()
+if sys.argv[2] == "worker":  # what a PDF worker does, first
+    workers.start_worker(workers.RenderSettings(
+        docx=False, pdf=True, pdfa=False, layout=root / "modeles" / "lettre.typ", root=root,
+        logo_path=None, logo=None,
+    ))
+    print(json.dumps({"docx": "docx" in sys.modules, "typst": "typst" in sys.modules}))
+else:
+    from lettres.outputs import parse_outputs, render_settings
+    from lettres.workspace import load_workspace
+    from tests.helpers import make_letter
+
+    settings = render_settings(load_workspace(root), parse_outputs("docx,pdf"))
+    jobs = [(make_letter(subject=f"Objet {n}"), n != 1) for n in range(3)]  # 1: unfinished
+    pooled = workers.render_all(jobs, settings, 2)
+    typst_here = "typst" in sys.modules
+    alone = workers.render_here(jobs, workers.Renderer(settings), lambda index: None)
+    print(json.dumps({
+        "typst_here": typst_here, "same": pooled == alone,
+        "kinds": [sorted(files) for files in pooled],
+    }))
+"""
+
+
+def split_child(workspace: Path, mode: str) -> dict[str, object]:
+    repository = Path(__file__).resolve().parent.parent
+    child = subprocess.run(
+        [sys.executable, "-c", SPLIT_CHILD, str(workspace), mode],
+        capture_output=True, text=True, check=True, timeout=120, cwd=repository,
+        env={**os.environ, "PYTHONPATH": str(repository)},
+    )  # fmt: skip
+    result: dict[str, object] = json.loads(child.stdout)
+    return result
+
+
+def test_pdfs_in_the_workers_docx_here_each_library_in_one_process(
+    batch_workspace: Path,
+) -> None:
+    # typst's caches (~50 MiB) only in the workers, python-docx only here: the memory of a
+    # batch stays near that of one process and a half.
+    assert split_child(batch_workspace, "worker") == {"docx": False, "typst": True}
+    batch = split_child(batch_workspace, "batch")
+    assert batch["typst_here"] is False
+    assert batch["kinds"] == [["docx", "pdf"], ["docx"], ["docx", "pdf"]]
+    assert batch["same"] is True  # byte for byte what one process renders
+
+
 @pytest.mark.parametrize("failing", ["interieur", "cncdh"])
 def test_a_letter_failing_in_a_worker_stops_the_batch_with_its_message(
     batch_workspace: Path, failing: str

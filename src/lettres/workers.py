@@ -1,10 +1,12 @@
-"""Rendering a batch on every core: the letters' files made in memory by worker processes.
+"""Rendering a batch on every core: the letters' files made in memory, the PDFs by worker
+processes, the DOCX by this one.
 
 Each worker is a fresh interpreter (the "spawn" way, the same on every system): it gets
-only what rendering needs, the renderer's settings once and then the letter models, and
-builds its own typst compiler once. It imports the writers and the letter model, never
-the workspace or the CLI. The files come back in the order of the batch, so a batch
-rendered by several workers is byte for byte the one rendered by one.
+only what laying out a PDF needs, the renderer's settings once and then the letter
+models, and builds its own typst compiler once. It imports the PDF writer and the letter
+model, never python-docx, the workspace or the CLI. The files come back in the order of
+the batch, so a batch rendered by several processes is byte for byte the one rendered
+by one.
 """
 
 from __future__ import annotations
@@ -13,23 +15,24 @@ import gc
 import os
 import sys
 import types
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lettres.errors import LettresError
 from lettres.letter import Letter
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Executor, Future
 
 Files = dict[str, bytes]  # a letter's files, by extension
 Job = tuple[Letter, bool]  # a letter, and whether it gets its PDF (not if unfinished)
 
-# A worker is a new interpreter that imports python-docx and typst and builds its own
-# compiler: about the time of ten letters. Below this many letters for each, workers
+# A worker is a new interpreter that imports typst and builds its own compiler: about the
+# time of ten letters. Below this many letters for each, workers
 # would cost more than they save (bench/workers.py measures it).
 LETTERS_PER_WORKER = 12
 
@@ -51,11 +54,12 @@ class Renderer:
     """One letter to its files; the typst compiler (and its fonts) made once, here."""
 
     def __init__(self, settings: RenderSettings) -> None:
-        from lettres.docx_writer import render_docx
-
         self.settings = settings
-        self.render_docx = render_docx
         self.compiler = None
+        if settings.docx:
+            from lettres.docx_writer import render_docx
+
+            self.render_docx = render_docx
         if settings.pdf:
             from lettres.pdf_writer import PdfRenderer
 
@@ -88,86 +92,88 @@ def render_all(
     workers: int,
     done: Callable[[int], None] = lambda index: None,
 ) -> list[Files]:
-    """The files of every letter, in order; `done(i)` as the i-th letter is ready, always
-    in this thread (it may raise to stop the batch).
+    """The files of every letter, in order; `done(i)` as the i-th letter is ready, in order
+    and always in this thread (it may raise to stop the batch).
 
-    This process is one of the `workers`: it renders from the end of the batch while the
-    others, spawned, render from its start; each letter is rendered once, by whoever takes
-    it first. The first letter that fails stops the batch: its error is raised here, as it
-    was raised in the worker, and the letters not yet begun are abandoned.
+    With several workers, the `workers - 1` spawned processes lay out the PDFs while this
+    one writes the DOCX: typst and its caches (about 50 MiB) live in the PDF workers only,
+    python-docx in this process only, so that the batch takes the memory of one process
+    and a half, not two. The first letter that fails stops the batch: its error is raised
+    here, as it was raised in the worker, and the letters not yet begun are abandoned.
     """
-    if workers <= 1 or len(jobs) <= 1:
+    if workers <= 1 or len(jobs) <= 1 or not settings.pdf:
         return render_here(jobs, Renderer(settings), done)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    size = max(1, min(4, len(jobs) // (workers * 4)))
-    starts = range(0, len(jobs), size)
-    context = multiprocessing.get_context("spawn")
-    claims = context.Array("b", len(starts))  # who renders each chunk: 0 nobody yet
     pool = ProcessPoolExecutor(
         max_workers=workers - 1,
-        mp_context=context,
+        mp_context=multiprocessing.get_context("spawn"),
         initializer=start_worker,
-        initargs=(settings, claims),
+        initargs=(replace(settings, docx=False),),
     )
-    rendered: dict[int, Files] = {}
     try:
-        with quiet_start():  # the workers start as the first chunks are handed out
-            chunks = {
-                start: pool.submit(render_chunk, number, jobs[start : start + size])
-                for number, start in enumerate(starts)
-            }
-        here = Renderer(settings)  # made while the workers start
-        for number in reversed(range(len(starts))):
-            if not claim(claims, number, HERE):
-                break  # a worker has it: every chunk before it is taken too
-            for index in range(starts[number], min(starts[number] + size, len(jobs))):
-                letter, pdf = jobs[index]
-                rendered[index] = here(letter, pdf=pdf)
-                done(index)
-                collect(chunks, rendered, done, wait=False)
-        collect(chunks, rendered, done, wait=True)
+        with quiet_start():  # the workers start as the first letters are handed out
+            joined = PdfsBeside(submit_pdfs(pool, jobs, workers - 1), done)
+        here = Renderer(replace(settings, pdf=False))
+        for index, (letter, _) in enumerate(jobs):
+            if index % 25 == 24:
+                gc.collect()  # python-docx leaves ~1 MiB of cycles a letter
+            joined.add(here(letter, pdf=False))
+        return joined.all()
     except BrokenProcessPool:
         raise LettresError(
-            "un des processus qui mettent en page les DOCX et PDF du lot s'est arrêté "
-            "(mémoire épuisée ? processus tué ?) : rien n'a été écrit ; relancez la même "
-            "commande"
+            "un des processus qui mettent en page les PDF du lot s'est arrêté (mémoire "
+            "épuisée ? processus tué ?) : rien n'a été écrit ; relancez la même commande"
         ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return [rendered[index] for index in range(len(jobs))]
 
 
-HERE, WORKER = 1, 2  # who claimed a chunk
+Chunk = tuple[int, "Future[list[bytes | None]]"]  # the index of its first letter, its PDFs
 
 
-def claim(claims: Any, number: int, who: int) -> bool:
-    """Take chunk `number` if nobody has: the parent from the end, the workers from the start."""
-    with claims.get_lock():
-        if claims[number]:
-            return False
-        claims[number] = who
-        return True
+def submit_pdfs(pool: Executor, jobs: Sequence[Job], pdf_workers: int) -> list[Chunk]:
+    """The PDFs of the batch, by chunks of a few letters: fewer trips between processes,
+    yet every worker busy until the end."""
+    size = max(1, min(4, len(jobs) // (pdf_workers * 4)))
+    return [
+        (start, pool.submit(render_pdfs, jobs[start : start + size]))
+        for start in range(0, len(jobs), size)
+    ]
 
 
-def collect(
-    chunks: dict[int, Future[list[Files] | None]],
-    rendered: dict[int, Files],
-    done: Callable[[int], None],
-    wait: bool,
-) -> None:
-    """The chunks the workers finished (all of them, if `wait`), told to `done` in order;
-    a chunk this process claimed comes back empty from its worker."""
-    for start in sorted(chunks):
-        chunk = chunks[start]
-        if not wait and not chunk.done():
-            continue
-        for offset, files in enumerate(chunk.result() or []):
-            rendered[start + offset] = files
-            done(start + offset)
-        del chunks[start]
+class PdfsBeside:
+    """The PDFs the workers lay out, joined in order to the DOCX made here."""
+
+    def __init__(self, chunks: list[Chunk], done: Callable[[int], None]) -> None:
+        self.chunks = deque(chunks)
+        self.done = done
+        self.rendered: list[Files] = []
+        self.pdfs: dict[int, bytes | None] = {}  # arrived, not yet joined
+        self.told = 0  # the letters told to `done`: all those before this index
+
+    def add(self, files: Files) -> None:
+        self.rendered.append(files)
+        self.join(wait=False)
+
+    def all(self) -> list[Files]:
+        self.join(wait=True)
+        return self.rendered
+
+    def join(self, wait: bool) -> None:
+        """Each letter whose DOCX and PDF are both here, told to `done` in order."""
+        while self.chunks and (wait or self.chunks[0][1].done()):
+            start, chunk = self.chunks.popleft()
+            for offset, pdf in enumerate(chunk.result()):
+                self.pdfs[start + offset] = pdf
+        while self.told in self.pdfs and self.told < len(self.rendered):
+            pdf = self.pdfs.pop(self.told)
+            if pdf is not None:
+                self.rendered[self.told]["pdf"] = pdf
+            self.done(self.told)
+            self.told += 1
 
 
 @contextmanager
@@ -204,25 +210,22 @@ def render_here(jobs: Sequence[Job], render: Renderer, done: Callable[[int], Non
 
 
 _renderer: Renderer | None = None  # the worker's own, made by start_worker
-_claims: Any = None  # the batch's chunks, and who renders each
 _rendered = 0
 
 
-def start_worker(settings: RenderSettings, claims: Any) -> None:
-    global _renderer, _claims
-    _renderer, _claims = Renderer(settings), claims
+def start_worker(settings: RenderSettings) -> None:
+    global _renderer
+    _renderer = Renderer(settings)
 
 
-def render_chunk(number: int, jobs: Sequence[Job]) -> list[Files] | None:
-    """The files of a chunk of letters, or None if the parent took it first."""
+def render_pdfs(jobs: Sequence[Job]) -> list[bytes | None]:
+    """In a worker: the PDFs of a chunk of letters (None for a letter that gets none)."""
     global _rendered
-    assert _renderer is not None, "start_worker runs first in every worker"
-    if not claim(_claims, number, WORKER):
-        return None
-    files = []
+    assert _renderer is not None and _renderer.compiler is not None, "start_worker first"
+    pdfs: list[bytes | None] = []
     for letter, pdf in jobs:
         _rendered += 1
         if _rendered % 25 == 0:
             gc.collect()
-        files.append(_renderer(letter, pdf=pdf))
-    return files
+        pdfs.append(_renderer.compiler.render(letter) if pdf else None)
+    return pdfs
