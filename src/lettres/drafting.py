@@ -11,7 +11,7 @@ run would write is taken as its own, its files left alone when they are identica
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -55,6 +55,7 @@ from lettres.source import (
 from lettres.text import argument
 from lettres.typography import lint
 from lettres.workers import Files, RenderSettings, render_all, worker_count
+from lettres.workers import Job as RenderJob
 from lettres.workspace import Workspace
 
 
@@ -139,10 +140,30 @@ def recipient_keys(workspace: Workspace, keys: Sequence[str]) -> list[str]:
 ExtraFront = Callable[[Path], dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Plan:
+    """The letters of a job, composed one by one as they are taken, so that the first are
+    laid out while the next are composed; `count` of them, numbered in `numbering`."""
+
+    count: int
+    numbering: references.Numbering | None
+    letters: Iterable[Planned]
+
+    @classmethod
+    def of(cls, planned: Sequence[Planned]) -> Plan:
+        numbering = next((item.numbering for item in planned if item.numbering), None)
+        return cls(len(planned), numbering, planned)
+
+
 def plan_new(
     workspace: Workspace, request: NewLetters, extra: ExtraFront | None = None
 ) -> list[Planned]:
     """Compose every letter the request asks for; write nothing."""
+    return list(new_plan(workspace, request, extra).letters)
+
+
+def new_plan(workspace: Workspace, request: NewLetters, extra: ExtraFront | None = None) -> Plan:
+    """What the request asks for: checked at once, composed as it is taken; writes nothing."""
     check_typed_text(request)
     template_path = find_template(workspace.templates_dir, request.template)
     template, document = load_template(template_path)
@@ -151,7 +172,24 @@ def plan_new(
         raise LettresError("aucun destinataire : indiquez --to CLE (un poste ou un groupe)")
     if request.out is not None and len(keys) > 1:
         raise LettresError("--out ne vaut que pour un seul destinataire")
-    planned = []
+    numbering = references.Numbering(
+        workspace.root, workspace.sender.coalition.reference_prefix, request.on.year
+    )
+    letters = compose_each(workspace, request, extra, template, document, keys, numbering)
+    return Plan(len(keys), numbering, letters)
+
+
+def compose_each(
+    workspace: Workspace,
+    request: NewLetters,
+    extra: ExtraFront | None,
+    template: TemplateFront,
+    document: Document,
+    keys: Sequence[str],
+    numbering: references.Numbering,
+) -> Iterator[Planned]:
+    """Each letter in turn; the holders the directory cannot vouch for, all of them at the
+    end, so that one error names every post to check."""
     refused: list[Problem] = []
     for key in keys:
         values = front_values(workspace, template, request, key)
@@ -167,11 +205,8 @@ def plan_new(
         except NotCurrent as error:
             refused += [p for p in error.problems if p not in refused]
             continue
-        numbering = references.Numbering(
-            workspace.root, workspace.sender.coalition.reference_prefix, request.on.year
-        )
         if is_taken(folder, request.force):
-            planned.append(resume(workspace, folder, parsed, numbering))
+            yield resume(workspace, folder, parsed, numbering)
             continue
         letter = compose(workspace, front, parsed)
         # Written, the source gains its reference as first line (references.stamp): one down.
@@ -180,14 +215,13 @@ def plan_new(
             for problem in guards.unfinished(workspace, front, parsed, letter)
         )
         warnings = style_warnings(parsed, front.language) + window_warnings(workspace, front)
-        planned.append(Planned(folder, letter, text, warnings, numbering, unfinished))
+        yield Planned(folder, letter, text, warnings, numbering, unfinished)
     if refused:
         raise NotCurrent(
             refused,
             "titulaires que l'annuaire ne peut garantir à la date du "
             f"{request.on.isoformat()} ; aucun courrier n'a été écrit :",
         )
-    return planned
 
 
 def plan_follow_up(workspace: Workspace, job: FollowUp) -> list[Planned]:
@@ -525,22 +559,22 @@ def draft(
         return draft_from_docx(workspace, job, with_email)
     force = job.new.force if isinstance(job, FollowUp) else job.force
     if isinstance(job, Rebuild):
-        planned = [
-            plan_existing(
-                workspace, job.source, job.out, job.force, job.accept_unverified,
-                writes_docx=outputs.docx,
-            )
-        ]  # fmt: skip
-        if planned[0].accepted:  # before the outputs, so that they are newer than the source
-            record_accepted(job.source, planned[0].accepted)
+        existing = plan_existing(
+            workspace, job.source, job.out, job.force, job.accept_unverified,
+            writes_docx=outputs.docx,
+        )  # fmt: skip
+        if existing.accepted:  # before the outputs, so that they are newer than the source
+            record_accepted(job.source, existing.accepted)
+        plan = Plan.of([existing])
     elif isinstance(job, FollowUp):
-        planned = plan_follow_up(workspace, job)
+        plan = Plan.of(plan_follow_up(workspace, job))
     else:
-        planned = plan_new(workspace, job)
+        plan = new_plan(workspace, job)
     settings = render_settings(workspace, outputs)
-    count = worker_count(len(planned)) if workers is None else workers
-    with (progress or _silent)(len(planned)) as advance:
-        batch = write_planned(planned, settings, advance, count, force)
+    count = worker_count(plan.count) if workers is None else workers
+    with (progress or _silent)(plan.count) as advance:
+        batch = write_planned(plan, settings, advance, count, force)
+    planned = batch.planned
     finished = [item for item in planned if not item.unfinished]
     converted = finish(needing_pdf(finished, batch), outputs)
     for path in converted:
@@ -600,7 +634,7 @@ def once(warnings: Sequence[Problem]) -> list[Problem]:
 
 
 def write_planned(
-    planned: Sequence[Planned],
+    plan: Plan,
     settings: RenderSettings,
     progress: Progress | None = None,
     workers: int = 1,
@@ -608,29 +642,28 @@ def write_planned(
 ) -> Written:
     """Number, render and check the whole batch in memory, then write it letter by letter.
 
-    New letters are numbered under the workspace's lock, held until their sources are
-    written, so that two `lettres draft` running at once never give the same reference;
-    a number is taken only when its source is on disk, so a failure leaves no gap.
+    New letters are numbered under the workspace's lock, held from the first letter
+    composed until their sources are written, so that two `lettres draft` running at
+    once never give the same reference; a number is taken only when its source is on
+    disk, so a failure leaves no gap.
     """
-    numbering = next((item.numbering for item in planned if item.numbering), None)
-    with references.counter(numbering) as counter:
-        batch = number_batch(planned, counter)
-        rendered = render_batch(batch, settings, progress, workers)
+    with references.counter(plan.numbering) as counter:
+        rendered = render_batch(number_each(plan.letters, counter), settings, progress, workers)
         rendered, warnings = check_resumed(rendered, force)
         written = write_batch(rendered, counter)
-    return replace(written, warnings=warnings)
+    return replace(written, warnings=warnings, planned=[item for item, _ in rendered])
 
 
-def number_batch(planned: Sequence[Planned], counter: references.Counter | None) -> list[Planned]:
+def number_each(
+    planned: Iterable[Planned], counter: references.Counter | None
+) -> Iterator[Planned]:
     """Each new letter with the reference it will take, in the order of the batch."""
-    if counter is None:
-        return list(planned)
-    new = [index for index, item in enumerate(planned) if item.source_text is not None]
-    given = dict(zip(new, counter.next_references(len(new)), strict=True))
-    return [
-        numbered(item, given[index]) if index in given else item
-        for index, item in enumerate(planned)
-    ]
+    new = 0
+    for item in planned:
+        if counter is not None and item.source_text is not None:
+            new += 1
+            item = numbered(item, counter.next_references(new)[-1])
+        yield item
 
 
 def numbered(item: Planned, reference: str) -> Planned:
@@ -641,14 +674,20 @@ def numbered(item: Planned, reference: str) -> Planned:
 
 
 def render_batch(
-    batch: Sequence[Planned], settings: RenderSettings, progress: Progress | None, workers: int
+    batch: Iterable[Planned], settings: RenderSettings, progress: Progress | None, workers: int
 ) -> list[tuple[Planned, Files]]:
-    """Every file of every letter, in memory: a letter that cannot be rendered stops the
-    batch before anything is written."""
-    done = (lambda index: progress(batch[index])) if progress else (lambda index: None)
-    jobs = [(item.letter, not item.unfinished) for item in batch]
-    rendered = render_all(jobs, settings, workers, done)
-    return list(zip(batch, rendered, strict=True))
+    """Every file of every letter, in memory, each letter rendered as soon as it is
+    composed: a letter that cannot be rendered stops the batch before anything is written."""
+    taken: list[Planned] = []
+
+    def jobs() -> Iterator[RenderJob]:
+        for item in batch:
+            taken.append(item)
+            yield item.letter, not item.unfinished
+
+    done = (lambda index: progress(taken[index])) if progress else (lambda index: None)
+    rendered = render_all(jobs(), settings, workers, done)
+    return list(zip(taken, rendered, strict=True))
 
 
 def check_resumed(
@@ -681,6 +720,7 @@ class Written:
     paths: list[Path]
     unchanged: list[Path]
     warnings: list[Problem] = field(default_factory=list)
+    planned: list[Planned] = field(default_factory=list)  # numbered, in the batch's order
 
 
 def write_batch(

@@ -16,7 +16,7 @@ import os
 import sys
 import types
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -87,21 +87,23 @@ def worker_count(letters: int) -> int:
 
 
 def render_all(
-    jobs: Sequence[Job],
+    jobs: Iterable[Job],
     settings: RenderSettings,
     workers: int,
     done: Callable[[int], None] = lambda index: None,
 ) -> list[Files]:
     """The files of every letter, in order; `done(i)` as the i-th letter is ready, in order
-    and always in this thread (it may raise to stop the batch).
+    and always in this thread (it may raise to stop the batch). `jobs` may compose each
+    letter as it is taken: the first are laid out while the next are composed.
 
     With several workers, the `workers - 1` spawned processes lay out the PDFs while this
-    one writes the DOCX: typst and its caches (about 50 MiB) live in the PDF workers only,
-    python-docx in this process only, so that the batch takes the memory of one process
-    and a half, not two. The first letter that fails stops the batch: its error is raised
-    here, as it was raised in the worker, and the letters not yet begun are abandoned.
+    one composes and writes the DOCX: typst and its caches (about 50 MiB) live in the PDF
+    workers only, python-docx in this process only, so that the batch takes the memory of
+    one process and a half, not two. The first letter that fails stops the batch: its
+    error is raised here, as it was raised in the worker, and the letters not yet begun
+    are abandoned.
     """
-    if workers <= 1 or len(jobs) <= 1 or not settings.pdf:
+    if workers <= 1 or not settings.pdf:
         return render_here(jobs, Renderer(settings), done)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -114,13 +116,15 @@ def render_all(
         initargs=(replace(settings, docx=False),),
     )
     try:
-        with quiet_start():  # the workers start as the first letters are handed out
-            joined = PdfsBeside(submit_pdfs(pool, jobs, workers - 1), done)
         here = Renderer(replace(settings, pdf=False))
-        for index, (letter, _) in enumerate(jobs):
+        joined = PdfsBeside(done)
+        for index, (letter, pdf) in enumerate(jobs):
             if index % 25 == 24:
                 gc.collect()  # python-docx leaves ~1 MiB of cycles a letter
-            joined.add(here(letter, pdf=False))
+            pdf_of_letter = (
+                submit(pool, letter, starts_a_worker=index < workers - 1) if pdf else None
+            )
+            joined.add(here(letter, pdf=False), pdf_of_letter)
         return joined.all()
     except BrokenProcessPool:
         raise LettresError(
@@ -131,31 +135,24 @@ def render_all(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-Chunk = tuple[int, "Future[list[bytes | None]]"]  # the index of its first letter, its PDFs
-
-
-def submit_pdfs(pool: Executor, jobs: Sequence[Job], pdf_workers: int) -> list[Chunk]:
-    """The PDFs of the batch, by chunks of a few letters: fewer trips between processes,
-    yet every worker busy until the end."""
-    size = max(1, min(4, len(jobs) // (pdf_workers * 4)))
-    return [
-        (start, pool.submit(render_pdfs, jobs[start : start + size]))
-        for start in range(0, len(jobs), size)
-    ]
+def submit(pool: Executor, letter: Letter, starts_a_worker: bool) -> Future[bytes]:
+    """A letter's PDF, handed to the workers; the first ones start a worker each."""
+    if not starts_a_worker:
+        return pool.submit(render_pdf, letter)
+    with quiet_start():
+        return pool.submit(render_pdf, letter)
 
 
 class PdfsBeside:
     """The PDFs the workers lay out, joined in order to the DOCX made here."""
 
-    def __init__(self, chunks: list[Chunk], done: Callable[[int], None]) -> None:
-        self.chunks = deque(chunks)
+    def __init__(self, done: Callable[[int], None]) -> None:
         self.done = done
         self.rendered: list[Files] = []
-        self.pdfs: dict[int, bytes | None] = {}  # arrived, not yet joined
-        self.told = 0  # the letters told to `done`: all those before this index
+        self.pending: deque[tuple[Files, Future[bytes] | None]] = deque()
 
-    def add(self, files: Files) -> None:
-        self.rendered.append(files)
+    def add(self, files: Files, pdf: Future[bytes] | None) -> None:
+        self.pending.append((files, pdf))
         self.join(wait=False)
 
     def all(self) -> list[Files]:
@@ -164,16 +161,15 @@ class PdfsBeside:
 
     def join(self, wait: bool) -> None:
         """Each letter whose DOCX and PDF are both here, told to `done` in order."""
-        while self.chunks and (wait or self.chunks[0][1].done()):
-            start, chunk = self.chunks.popleft()
-            for offset, pdf in enumerate(chunk.result()):
-                self.pdfs[start + offset] = pdf
-        while self.told in self.pdfs and self.told < len(self.rendered):
-            pdf = self.pdfs.pop(self.told)
+        while self.pending:
+            files, pdf = self.pending[0]
+            if pdf is not None and not wait and not pdf.done():
+                return
             if pdf is not None:
-                self.rendered[self.told]["pdf"] = pdf
-            self.done(self.told)
-            self.told += 1
+                files["pdf"] = pdf.result()
+            self.pending.popleft()
+            self.rendered.append(files)
+            self.done(len(self.rendered) - 1)
 
 
 @contextmanager
@@ -199,7 +195,7 @@ def quiet_start() -> Iterator[None]:
             signal.signal(signal.SIGINT, previous)
 
 
-def render_here(jobs: Sequence[Job], render: Renderer, done: Callable[[int], None]) -> list[Files]:
+def render_here(jobs: Iterable[Job], render: Renderer, done: Callable[[int], None]) -> list[Files]:
     rendered = []
     for index, (letter, pdf) in enumerate(jobs):
         if index % 25 == 24:
@@ -218,14 +214,11 @@ def start_worker(settings: RenderSettings) -> None:
     _renderer = Renderer(settings)
 
 
-def render_pdfs(jobs: Sequence[Job]) -> list[bytes | None]:
-    """In a worker: the PDFs of a chunk of letters (None for a letter that gets none)."""
+def render_pdf(letter: Letter) -> bytes:
+    """In a worker: a letter's PDF."""
     global _rendered
     assert _renderer is not None and _renderer.compiler is not None, "start_worker first"
-    pdfs: list[bytes | None] = []
-    for letter, pdf in jobs:
-        _rendered += 1
-        if _rendered % 25 == 0:
-            gc.collect()
-        pdfs.append(_renderer.compiler.render(letter) if pdf else None)
-    return pdfs
+    _rendered += 1
+    if _rendered % 25 == 0:
+        gc.collect()
+    return _renderer.compiler.render(letter)
