@@ -27,6 +27,11 @@ app()
 """
 
 
+# The same app, importing first what one letter needs beyond Typer: the floor of the stack
+# (yaml, Jinja2, markdown-it, python-docx, typst; pydantic comes with Typer).
+STACK_APP = "import yaml, jinja2, markdown_it, docx, typst\n" + BARE_APP
+
+
 def seconds(command: Sequence[str], cwd: Path | None = None) -> float:
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, capture_output=True, check=True)
@@ -34,38 +39,55 @@ def seconds(command: Sequence[str], cwd: Path | None = None) -> float:
 
 
 def peak_mib(command: Sequence[str], cwd: Path | None = None) -> float:
-    """The highest resident memory of the process and all its children together, sampled
-    every 5 ms from /proc (Linux); elsewhere, the largest single process (ru_maxrss)."""
+    return peak_memory(command, cwd)[0]
+
+
+def peak_memory(command: Sequence[str], cwd: Path | None = None) -> tuple[float, float]:
+    """The highest resident memory (RSS) of the process and all its children together,
+    and the highest proportional one (PSS: a page shared by n processes counts 1/n in
+    each, so the sum counts it once), in MiB, sampled every 5 ms from /proc (Linux);
+    elsewhere, the largest single process (ru_maxrss), twice."""
     if not Path("/proc/self/status").exists():
         import resource
 
         subprocess.run(command, cwd=cwd, capture_output=True, check=True)
-        return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return largest, largest
     process = subprocess.Popen(
         command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    peak = 0
+    rss = pss = 0
     while process.poll() is None:
-        peak = max(peak, tree_rss_kib(process.pid))
+        now = tree_kib(process.pid)
+        rss, pss = max(rss, now[0]), max(pss, now[1])
         time.sleep(0.005)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return peak / 1024
+    return rss / 1024, pss / 1024
 
 
-def tree_rss_kib(pid: int) -> int:
-    total, pending = 0, [pid]
+def tree_kib(pid: int) -> tuple[int, int]:
+    """RSS and PSS (KiB) of a process and its descendants (started by any of its
+    threads), summed."""
+    rss = pss = 0
+    pending = [pid]
     while pending:
         current = pending.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            children = [child for task in Path(f"/proc/{current}/task").iterdir()
+                        for child in (task / "children").read_text().split()]  # fmt: skip
         except OSError:
             continue
-        total += next((int(line.split()[1]) for line in status.splitlines()
-                       if line.startswith("VmRSS:")), 0)  # fmt: skip
+        rss += field_kib(status, "VmRSS:")
+        pss += field_kib(rollup, "Pss:")
         pending += [int(child) for child in children]
-    return total
+    return rss, pss
+
+
+def field_kib(text: str, name: str) -> int:
+    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith(name)), 0)
 
 
 @dataclass

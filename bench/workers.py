@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from common import tree_kib
 from draft import MERGE, make_workspace
 
 # The batch through the library, as `lettres draft --format docx,pdf` does it, with
@@ -50,35 +51,13 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants, summed (KiB, from /proc)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo += children.get(current, [])
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-        except OSError:
-            continue
-        rss = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")]
-        total += int(rss[0]) if rss else 0
-    return total
-
-
 def timed_with_memory(command: Sequence[str]) -> tuple[float, int]:
     """Wall time, and the peak of the memory summed over the process tree (KiB, sampled)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     while process.poll() is None:
-        peak = max(peak, tree_rss_kib(process.pid))
+        peak = max(peak, tree_kib(process.pid)[0])
         time.sleep(0.005)
     seconds = time.perf_counter() - start
     if process.returncode:
