@@ -36,3 +36,15 @@ def test_start_up_path_imports_neither_docx_nor_typst() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_check_and_register_import_no_markdown_parser() -> None:
+    # Only a letter being composed needs markdown-it (30–50 ms of their start-up).
+    code = (
+        "import sys; from lettres import check, register; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'markdown_it'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

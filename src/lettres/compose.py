@@ -20,7 +20,6 @@ from lettres import english, protocol, recipients, relance, signatories, templat
 from lettres.errors import DataError, LettresError, NotCurrent, Problem
 from lettres.folders import DIRECTORY_FILE
 from lettres.letter import ENGLISH, FRENCH, LABELS, Labels, Letter, Window
-from lettres.markdown import parse_body
 from lettres.models import Signatory
 from lettres.recipients import Recipient
 from lettres.relance import Earlier
@@ -453,6 +452,8 @@ def compose(
     def text(raw: str) -> str:
         """Final text, names kept on one line."""
         return keep_whole(plain(raw), names)
+
+    from lettres.markdown import parse_body  # markdown-it: only a letter composed needs it
 
     place = clean(front.place or coalition.place)
     block = recipient.english_address_block() if en else recipient.address_block()
