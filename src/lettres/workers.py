@@ -121,10 +121,7 @@ def render_all(
         for index, (letter, pdf) in enumerate(jobs):
             if index % 25 == 24:
                 gc.collect()  # python-docx leaves ~1 MiB of cycles a letter
-            pdf_of_letter = (
-                submit(pool, letter, starts_a_worker=index < workers - 1) if pdf else None
-            )
-            joined.add(here(letter, pdf=False), pdf_of_letter)
+            joined.add(here(letter, pdf=False), submit(pool, letter) if pdf else None)
         return joined.all()
     except BrokenProcessPool:
         raise LettresError(
@@ -135,10 +132,9 @@ def render_all(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def submit(pool: Executor, letter: Letter, starts_a_worker: bool) -> Future[bytes]:
-    """A letter's PDF, handed to the workers; the first ones start a worker each."""
-    if not starts_a_worker:
-        return pool.submit(render_pdf, letter)
+def submit(pool: Executor, letter: Letter) -> Future[bytes]:
+    """A letter's PDF, handed to the workers. The pool starts a worker when it is handed a
+    letter and has none free (at the first letters, mostly): always quietly."""
     with quiet_start():
         return pool.submit(render_pdf, letter)
 
