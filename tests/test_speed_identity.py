@@ -5,6 +5,7 @@ result from one workspace, or one letter, to another whose inputs differ."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import sys
 import zipfile
@@ -211,6 +212,14 @@ def test_names_are_glued_across_any_horizontal_space_and_never_across_a_line_bre
         assert typography.keep_whole(doubled, ["Anne Essai"]) == (
             "Anne\u00a0Essai" if horizontal else doubled
         )
+
+
+def test_the_horizontal_space_of_every_rule_is_any_white_space_but_a_line_break() -> None:
+    """typography's `_H` is spelt with lookaheads (quicker to compile than a set)."""
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        horizontal = character.isspace() and len(f"a{character}b".splitlines()) == 1
+        assert bool(re.fullmatch(typography._H, character)) is horizontal, hex(code)
 
 
 def test_the_caches_keep_a_bounded_number_of_short_texts() -> None:

@@ -57,11 +57,11 @@ Span = tuple[int, int]
 
 # Line breaks as str.splitlines() knows them: the rules never touch them.
 _BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-# Horizontal white space: any white space but a line break.
-_H = f"[^\\S{_BREAKS}]"
-# The same, spelt for the patterns compiled while a batch runs (keep_whole's names): a set
-# holding characters beyond U+00FF takes Python a millisecond to compile, lookaheads do not.
-_H_QUICK = "(?:(?=\\s)(?!\u2028)(?!\u2029)[^\n\r\x0b\x0c\x1c\x1d\x1e\x85])"  # tests: same as _H
+# Horizontal white space: any white space but a line break. Spelt with lookaheads, not as the
+# set [^\S and the breaks]: a set holding characters beyond U+00FF takes Python about a
+# millisecond to compile, and the patterns below and those keep_whole makes for each name use
+# it (tests/test_speed_identity.py tries every character of Unicode).
+_H = "(?:(?=\\s)(?!\u2028)(?!\u2029)[^\n\r\x0b\x0c\x1c\x1d\x1e\x85])"
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»`]*", re.IGNORECASE)
 # A domain name without a scheme (contrelatraite.org/?p=12): labels and a top-level domain of
@@ -358,7 +358,7 @@ def phrase_rule(phrase: str) -> Rule:
     Cached: a batch glues the same few names in each of its lines."""
     words = phrase.split()
     glued = NBSP.join(words)
-    return re.compile(f"{_H_QUICK}+".join(map(re.escape, words))), lambda match: glued
+    return re.compile(f"{_H}+".join(map(re.escape, words))), lambda match: glued
 
 
 # ----------------------------------------------------------------------------- warnings
