@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -27,24 +28,23 @@ def test_tool_is_clean(command: list[str]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_start_up_path_imports_neither_docx_nor_typst() -> None:
+def imported(modules: str, packages: tuple[str, ...]) -> list[str]:
+    """Which of `packages` a fresh interpreter has loaded once it imports `modules`."""
     code = (
-        "import sys; from lettres import cli; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('docx', 'typst', 'lxml', 'msal')))"
+        f"import json, sys; from lettres import {modules}; "
+        f"print(json.dumps([m for m in sorted(sys.modules) if m.split('.')[0] in {packages!r}]))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == "[]"
+    found: list[str] = json.loads(result.stdout)
+    return found
+
+
+def test_start_up_path_imports_neither_docx_nor_typst() -> None:
+    assert imported("cli", ("docx", "typst", "lxml", "msal")) == []
 
 
 def test_check_and_register_import_no_markdown_parser() -> None:
     # Only a letter being composed needs markdown-it (30–50 ms of their start-up).
-    code = (
-        "import sys; from lettres import check, register; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'markdown_it'))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    assert imported("check, register", ("markdown_it",)) == []
