@@ -34,7 +34,8 @@ try:
     main()
 finally:
     print(json.dumps({"before": collections.count(False), "after": collections.count(True),
-                      "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}),
+                      "enabled": gc.isenabled(), "frozen": gc.get_freeze_count(),
+                      "strptime": "_strptime" in sys.modules}),
           file=sys.stderr)
 """
 
@@ -63,6 +64,8 @@ def test_collection_waits_for_the_workspace_then_comes_back(workspace: Path) -> 
     assert record["before"] == 0  # nothing collected while loading
     assert record["enabled"] is True  # a batch's garbage is collected again
     assert isinstance(record["frozen"], int) and record["frozen"] > 10_000  # the loaded objects
+    # Nothing parses a date with strptime, whose first use costs 12 ms (its locale's patterns)
+    assert record["strptime"] is False
 
 
 def test_the_program_writes_the_letter_a_plain_run_writes(run: Invoke, workspace: Path) -> None:
