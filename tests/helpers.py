@@ -7,6 +7,7 @@ each other.
 from __future__ import annotations
 
 import email
+import errno
 import io
 import os
 import struct
@@ -296,3 +297,24 @@ def libreoffice_pdfs(letters: list[Letter], folder: Path) -> list[bytes]:
         paths.append(path)
     convert_with_libreoffice(paths)
     return [path.with_suffix(".pdf").read_bytes() for path in paths]
+
+
+class FullDisk:
+    """A file being written when the disk fills: half its bytes go, then ENOSPC."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.close()
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data[: len(data) // 2])
+        self.stream.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import pickle
@@ -14,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import docx
 import pypdf
@@ -25,6 +25,7 @@ from lettres.errors import DataError, LettresError, NotCurrent, Problem
 from lettres.folders import FINGERPRINTS_NAME
 from lettres.outputs import parse_outputs
 from lettres.workspace import load_workspace
+from tests.helpers import FullDisk
 from tests.helpers import Invoke as Run
 
 MINISTERS = ["interieur", "justice", "education", "affaires-sociales", "familles"]
@@ -139,17 +140,19 @@ def test_a_full_disk_mid_batch_is_completed_by_the_same_command(
     run: Run, batch_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     failing_write: int,
 ) -> None:  # fmt: skip
-    real, calls = os.fsync, []
+    real, calls = os.fdopen, []
 
-    def full_disk(handle: int) -> None:
-        calls.append(handle)
-        if len(calls) == failing_write:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(handle)
+    def fdopen(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        stream = real(fd, mode, *args, **kwargs)
+        if mode == "wb":
+            calls.append(fd)
+            if len(calls) == failing_write:
+                return FullDisk(stream)
+        return stream
 
-    monkeypatch.setattr(os, "fsync", full_disk)
+    monkeypatch.setattr(os, "fdopen", fdopen)
     failed = run(*batch_args())
-    monkeypatch.setattr(os, "fsync", real)
+    monkeypatch.setattr(os, "fdopen", real)
     assert failed.exit_code == 1
     assert "Traceback" not in failed.output
     assert "plein" in failed.stderr  # the French of ENOSPC
@@ -160,6 +163,30 @@ def test_a_full_disk_mid_batch_is_completed_by_the_same_command(
     assert letter_files(batch_workspace) == letter_files(expected)  # same references, bytes
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="/proc is Linux's")
+def test_sources_and_records_are_forced_to_disk_not_what_they_make(
+    run: Run, batch_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real, synced = os.fsync, []
+
+    def fsync(handle: int) -> None:
+        synced.append(Path(os.readlink(f"/proc/self/fd/{handle}")).name)
+        real(handle)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    result = run(*batch_args())
+    assert result.exit_code == 0, result.output
+
+    def forced(name: str) -> int:  # temporaries of `name`, forced before their rename
+        return sum(synced_name.startswith(f".{name}.") for synced_name in synced)
+
+    letters = len(list((batch_workspace / "courriers").glob("*/lettre.md")))
+    assert letters > 1
+    assert forced("lettre.md") == forced(FINGERPRINTS_NAME) == letters  # sources, records
+    assert forced("lettre.docx") == forced("lettre.pdf") == 0  # made again from the sources
+    assert_complete(batch_workspace)
+
+
 # The child dies by SIGKILL right after its Nth temporary file is on disk, before the
 # rename: no `finally` runs, the counter is not saved, a `.tmp` file stays behind.
 KILLED_CHILD = """
@@ -168,8 +195,8 @@ from lettres import files
 
 real, calls, fatal = files.write_temporary, [], int(sys.argv[1])
 
-def dying(path, data):
-    temporary = real(path, data)
+def dying(path, data, **options):
+    temporary = real(path, data, **options)
     calls.append(path)
     if len(calls) == fatal:
         os.kill(os.getpid(), signal.SIGKILL)

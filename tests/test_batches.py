@@ -56,11 +56,11 @@ def test_ctrl_c_while_writing_lets_the_batch_finish(
     real = drafting.write_atomic
     calls: list[Path] = []
 
-    def write_then_interrupt(path: Path, data: Any) -> None:
+    def write_then_interrupt(path: Path, data: Any, **options: bool) -> None:
         calls.append(path)
         if len(calls) == 1:
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the first letter is written
-        real(path, data)
+        real(path, data, **options)
 
     monkeypatch.setattr(drafting, "write_atomic", write_then_interrupt)
     result = run(*BATCH)

@@ -22,6 +22,7 @@ from typer.testing import Result
 from lettres import files
 from lettres.errors import FileFailure
 from lettres.oserrors import explain
+from tests.helpers import FullDisk
 from tests.helpers import Invoke as Run
 
 LETTER = ("--template", "courrier-general", "--to", "interieur", "--subject", "Essai",
@@ -82,27 +83,9 @@ def test_a_full_disk_leaves_no_half_written_file(
     """The DOCX's temporary gets half its bytes, then the disk is full."""
     real_fdopen = os.fdopen
 
-    class HalfDisk:
-        def __init__(self, stream: Any) -> None:
-            self.stream = stream
-
-        def __enter__(self) -> HalfDisk:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.stream.close()
-
-        def write(self, data: bytes) -> int:
-            self.stream.write(data[: len(data) // 2])
-            self.stream.flush()
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self.stream, name)
-
     def fdopen(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         stream = real_fdopen(fd, mode, *args, **kwargs)
-        return HalfDisk(stream) if mode == "wb" else stream
+        return FullDisk(stream) if mode == "wb" else stream
 
     monkeypatch.setattr(os, "fdopen", fdopen)
     message = failed_cleanly(run("draft", *LETTER))

@@ -751,7 +751,7 @@ def write_batch(
             if identical:
                 unchanged.append(path)
             else:
-                write_atomic(path, data)
+                write_atomic(path, data, durable=False)  # made again from the source
                 written.append(path)
         record_drafted(item.folder, item.letter, outputs)
     return Written(written, unchanged)

@@ -55,7 +55,7 @@ def convert_with_libreoffice(docx_paths: Sequence[Path], timeout: float = 120) -
             produced = outdir / copy.with_suffix(".pdf").name
             if not produced.is_file():
                 raise LibreOfficeError(f"LibreOffice n'a pas produit le PDF de {source}")
-            write_atomic(source.with_suffix(".pdf"), produced.read_bytes())
+            write_atomic(source.with_suffix(".pdf"), produced.read_bytes(), durable=False)
 
 
 def find_soffice() -> str:

@@ -304,7 +304,7 @@ def write_drafts(
         if progress:
             progress(built[-1])
     for item in built:
-        write_atomic(item.path, draft_bytes(item.message))
+        write_atomic(item.path, draft_bytes(item.message), durable=False)
         record_acceptance(item)
     return built
 
