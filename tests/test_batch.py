@@ -389,11 +389,18 @@ else:
 
     settings = render_settings(load_workspace(root), parse_outputs("docx,pdf"))
     jobs = [(make_letter(subject=f"Objet {n}"), n != 1) for n in range(3)]  # 1: unfinished
-    pooled = workers.render_all(jobs, settings, 2)
+    running = []
+
+    def composed_one_by_one():  # the processes running when the first letter is composed
+        import multiprocessing
+        running.append(len(multiprocessing.active_children()))
+        yield from jobs
+
+    pooled = workers.render_all(composed_one_by_one(), settings, 2)
     typst_here = "typst" in sys.modules
     alone = workers.render_here(jobs, workers.Renderer(settings), lambda index: None)
     print(json.dumps({
-        "typst_here": typst_here, "same": pooled == alone,
+        "typst_here": typst_here, "same": pooled == alone, "running": running,
         "kinds": [sorted(files) for files in pooled],
     }))
 """
@@ -420,6 +427,7 @@ def test_pdfs_in_the_workers_docx_here_each_library_in_one_process(
     assert batch["typst_here"] is False
     assert batch["kinds"] == [["docx", "pdf"], ["docx"], ["docx", "pdf"]]
     assert batch["same"] is True  # byte for byte what one process renders
+    assert batch["running"] == [1]  # the worker starts before the first letter is composed
 
 
 @pytest.mark.parametrize("failing", ["interieur", "cncdh"])

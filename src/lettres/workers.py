@@ -116,6 +116,8 @@ def render_all(
         initargs=(replace(settings, docx=False),),
     )
     try:
+        with quiet_start():
+            pool.submit(ready)  # the worker starts now, while the first letter is composed
         here = Renderer(replace(settings, pdf=False))
         joined = PdfsBeside(done)
         for index, (letter, pdf) in enumerate(jobs):
@@ -208,6 +210,10 @@ _rendered = 0
 def start_worker(settings: RenderSettings) -> None:
     global _renderer
     _renderer = Renderer(settings)
+
+
+def ready() -> None:
+    """Nothing: handed to the pool so that it starts a worker, which builds its compiler."""
 
 
 def render_pdf(letter: Letter) -> bytes:
