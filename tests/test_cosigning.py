@@ -90,6 +90,17 @@ def test_force_keeps_the_edited_docx_beside_never_over_an_earlier_copy(
     assert run("email", str(folder)).exit_code == 0  # the new files are the letter again
 
 
+def test_an_emptied_docx_is_made_again_without_force(run: Run, folder: Path) -> None:
+    # What a power cut can leave of a DOCX written just before it: nobody's edits.
+    expected = paragraphs(folder / "lettre.docx")
+    (folder / "lettre.docx").write_bytes(b"")
+    result = run("draft", str(folder / "lettre.md"))
+    assert result.exit_code == 0, result.output
+    assert paragraphs(folder / "lettre.docx") == expected
+    assert not list(folder.glob("lettre.modifie-*"))  # nothing worth keeping aside
+    assert run("email", str(folder)).exit_code == 0
+
+
 def test_a_docx_only_redraft_of_an_unedited_letter_needs_no_force(run: Run, folder: Path) -> None:
     assert run("draft", str(folder / "lettre.md"), "--format", "docx").exit_code == 0
     assert run("draft", str(folder / "lettre.md"), "--format", "pdf").exit_code == 0

@@ -122,8 +122,8 @@ def add_fingerprints(folder: Path, written: Iterable[Path]) -> None:
 def docx_edits(folder: Path, manifest: Manifest | None) -> str | None:
     """Why the folder's DOCX may hold work that is not in the source, or None if it holds none."""
     docx = folder / DOCX_NAME
-    if not docx.is_file():
-        return None
+    if not docx.is_file() or docx.stat().st_size == 0:
+        return None  # an empty DOCX (a write cut short by a power cut) holds no one's work
     if manifest is None:
         return (
             f"lettres n'a pas d'empreinte de {DOCX_NAME} (fait avant qu'il ne les garde, ou "
