@@ -77,6 +77,22 @@ def test_a_placeholder_gets_a_docx_but_no_pdf(run: Run, workspace: Path) -> None
     assert CORPS.replace(" :", "\u00a0:") in texts
 
 
+@pytest.mark.parametrize("typed", ["[À COMPLÉTER]", "[à compléter : chiffres]", "[A compléter"])
+def test_a_placeholder_typed_by_hand_in_any_case_stops_the_pdf(
+    run: Run, workspace: Path, typed: str
+) -> None:
+    source = write_source(workspace, f"Madame,\n\nNous vous écrivons {typed}.\n")
+    result = run("draft", str(source))
+    if typed.startswith("[A "):  # without its accent, not the marker: printed as written
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 1
+    line = source.read_text(encoding="utf-8").splitlines().index(f"Nous vous écrivons {typed}.")
+    assert f"{source}:{line + 1}:" in one_line(result.stderr)  # the body's line, named
+    assert (source.parent / "lettre.docx").is_file()
+    assert not (source.parent / "lettre.pdf").exists()
+
+
 def test_an_unfinished_letter_is_neither_emailed_nor_sent(
     run: Run, addressed: Path, smtp: Recorder, tmp_path: Path
 ) -> None:

@@ -28,6 +28,11 @@ from lettres.yamlfile import line_of
 PLACEHOLDER = "[à compléter"
 
 
+def has_placeholder(text: str) -> bool:
+    """The marker in any case: « [À COMPLÉTER] » typed by hand is as unfinished."""
+    return PLACEHOLDER in text.casefold()
+
+
 def placeholder(description: str) -> str:
     """What a new letter holds for a variable not given: visible, and found again here."""
     return f"{PLACEHOLDER} : {description}]"
@@ -64,7 +69,7 @@ def unfinished(
 ) -> list[Problem]:
     """Each piece of the letter still to write, at its line of the source."""
     problems = [*empty_parts(document, letter), *placeholders(workspace, front, document)]
-    if not problems and any(PLACEHOLDER in text for text in printed(letter)):
+    if not problems and any(has_placeholder(text) for text in printed(letter)):
         problems.append(
             Problem(
                 document.path,
@@ -111,7 +116,7 @@ def variable_problems(
                 f"la variable « {name} » ({asked[name]}) n'est pas donnée : ajoutez "
                 f"« {name}: … » sous « variables: »",
             )
-        elif PLACEHOLDER in value:
+        elif has_placeholder(value):
             yield Problem(
                 path, line, f"la variable « {name} » est encore à compléter : remplacez "
                 f"« {value.strip()} » par son texte",
@@ -125,13 +130,13 @@ def written_placeholders(front: LetterFront, document: Document) -> Iterator[Pro
     path = document.path
     for key in ("objet", "lieu", "ref"):
         value = document.front.get(key)
-        if isinstance(value, str) and PLACEHOLDER in value:
+        if isinstance(value, str) and has_placeholder(value):
             yield Problem(path, line_of(document.front, (key,)), f"« {key} » est à compléter")
     for index, enclosure in enumerate(front.enclosures):
-        if PLACEHOLDER in enclosure:
+        if has_placeholder(enclosure):
             yield Problem(path, line_of(document.front, ("pj", index)), "pièce jointe à compléter")
     for offset, text in enumerate(document.body.splitlines()):
-        if PLACEHOLDER in text:
+        if has_placeholder(text):
             yield Problem(
                 path, document.body_line + offset, f"texte à compléter : « {text.strip()} »"
             )
@@ -187,7 +192,7 @@ def unfinished_docx(path: Path) -> list[Problem]:
     return [
         Problem(path, None, f"paragraphe {number} : texte à compléter : « {text.strip()} »")
         for number, text in enumerate(paragraphs, 1)
-        if PLACEHOLDER in text
+        if has_placeholder(text)
     ]
 
 
