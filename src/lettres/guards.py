@@ -11,6 +11,8 @@ calls it, so `email` and `send` refuse alike.
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,11 +28,21 @@ from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
 
 PLACEHOLDER = "[à compléter"
+# The marker as a hand types it: without its accents, spaced (« [ a completer ] »).
+_TYPED_MARKER = re.compile(r"\[\s*a\s+completer")
 
 
 def has_placeholder(text: str) -> bool:
-    """The marker in any case: « [À COMPLÉTER] » typed by hand is as unfinished."""
-    return PLACEHOLDER in text.casefold()
+    """The marker in any case, with or without its accents: « [À COMPLÉTER] » or
+    « [a completer] » typed by hand is as unfinished as the marker lettres writes."""
+    folded = text.casefold()
+    if PLACEHOLDER in folded:
+        return True
+    if "compl" not in folded:  # the one word both spellings share: most texts stop here
+        return False
+    decomposed = unicodedata.normalize("NFKD", folded)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _TYPED_MARKER.search(plain) is not None
 
 
 def placeholder(description: str) -> str:
