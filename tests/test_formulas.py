@@ -189,6 +189,101 @@ def test_a_title_in_both_forms_gives_the_feminine(run: Run, workspace: Path) -> 
     assert "Préfet " not in texts[0]
 
 
+PREFECTURE_IN_BOTH_FORMS = PREFECTURE.replace(
+    "poste: Préfet de la région Île-de-France",
+    "poste: {masculin: Préfet de la région, feminin: Préfète de la région}",
+)
+
+
+def test_a_plain_appellation_that_greets_a_man_is_refused_on_a_post_a_woman_holds(
+    run: Run, workspace: Path
+) -> None:
+    """The directory ages: the post changes hands, and its « Monsieur le Préfet » stays."""
+    directory = add_post(
+        workspace, PREFECTURE_IN_BOTH_FORMS + "    appellation: Monsieur le Préfet de région\n"
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    line = line_with(directory, "appellation: Monsieur le Préfet de région")
+    assert (
+        f"destinataires.yaml:{line}: erreur : « appellation: Monsieur le Préfet de région » "
+        "s'adresse à un homme et Madame Claire Exemple est titulaire de ce poste : donnez les "
+        "deux formes, « appellation: {masculin: …, feminin: …} »"
+    ) in words(result.stdout)
+    assert run("draft", str(write_letter(workspace))).exit_code == 1  # nothing drafted from it
+
+
+def test_a_new_holder_the_plain_appellation_would_misgreet_is_not_recorded(
+    run: Run, workspace: Path
+) -> None:
+    directory = edit_directory(
+        workspace, MINISTER, MINISTER + "    appellation: Monsieur le Ministre d'État\n"
+    )
+    before = directory.read_bytes()
+    result = run("recipients", "set", "interieur", "--holder", "Madame Anne Exemple",
+                 "--since", "2016-01-01")  # fmt: skip
+    assert result.exit_code == 1
+    assert directory.read_bytes() == before
+    assert (
+        "« appellation: Monsieur le Ministre d'État » s'adresse à un homme et Madame Anne "
+        "Exemple est titulaire de ce poste : donnez les deux formes"
+    ) in words(result.stderr)
+
+
+def test_an_appellation_in_both_forms_greets_the_holder_of_the_day(
+    run: Run, workspace: Path
+) -> None:
+    both = "{masculin: Monsieur le Préfet de région, feminin: Madame la Préfète de région}"
+    add_post(workspace, PREFECTURE_IN_BOTH_FORMS + f"    appellation: {both}\n")
+    texts = drafted(run, write_letter(workspace, destinataire="prefecture"))
+    both_say(
+        texts,
+        "Madame la Préfète de région, Corps du courrier.",
+        "Je vous prie d'agréer, Madame la Préfète de région, l'expression",
+    )
+    assert "Monsieur le Préfet" not in texts[0]
+
+
+@pytest.mark.parametrize(
+    ("to", "typed", "holder"),
+    [("justice", "Monsieur le Garde des Sceaux", "Madame Christiane Taubira"),
+     ("interieur", "Madame la Ministre", "Monsieur Bernard Cazeneuve")],
+)  # fmt: skip
+def test_a_letters_appellation_for_someone_else_than_the_holder_is_refused(
+    run: Run, workspace: Path, to: str, typed: str, holder: str
+) -> None:
+    """A line copied from an older letter, to the post's previous holder."""
+    source = write_letter(workspace, destinataire=to, appellation=typed)
+    result = run("draft", str(source))
+    assert result.exit_code == 1
+    line = line_with(source, "appellation:")
+    assert (
+        f"lettre.md:{line}: « appellation: {typed} » s'adresse à "
+        f"{'un homme' if typed.startswith('Monsieur') else 'une femme'}, mais le poste « {to} » "
+        f"est tenu le 2015-04-21 par {holder}"
+    ) in words(result.stderr)
+    assert "Traceback" not in result.output
+    assert not (source.parent / "lettre.docx").exists()
+    checked = run("check")
+    assert checked.exit_code == 1
+    assert f"lettre.md:{line}: erreur : « appellation: {typed} »" in words(checked.stdout)
+
+
+def test_an_appellation_to_both_fits_every_holder(run: Run, workspace: Path) -> None:
+    source = write_letter(workspace, destinataire="justice", appellation='"Madame, Monsieur"')
+    both_say(drafted(run, source), "Madame, Monsieur, Corps du courrier.")
+
+
+@pytest.mark.parametrize(
+    ("appellation", "gender"),
+    [("Monsieur le Préfet", "m"), ("Madame la Ministre", "f"), ("Mesdames", "f"),
+     ("Dear Mr Le Coz", "m"), ("Dear Ms Smith", "f"), ("Madame, Monsieur", None),
+     ("Dear Sir or Madam", None), ("Dear Minister", None), ("Excellence", None)],
+)  # fmt: skip
+def test_whom_an_appellation_addresses(appellation: str, gender: str | None) -> None:
+    assert protocol.addressed_gender(appellation) == gender
+
+
 @pytest.mark.parametrize(
     "title",
     ["Ministre de l'Intérieur", "Garde des Sceaux", "Ministre auprès du Premier ministre",

@@ -157,8 +157,12 @@ def formula_problems(
 
     `check` reports them as errors and `compose` refuses them: a « Veuillez agréer » that
     no one says (the Collectif speaks of itself as « ils »), an explicit `formule` that
-    does not repeat the appellation the letter opens with (reference §1).
+    does not repeat the appellation the letter opens with (reference §1); and before
+    them, an `appellation` typed in the letter for someone else than the post's holder.
     """
+    wrong_person = appellation_problems(front, document, found.recipient)
+    if wrong_person:
+        return wrong_person
     if front.language == "en":  # an English closing repeats no salutation (english.closing)
         return []
     appellation = front.appellation or found.recipient.appellation
@@ -185,6 +189,29 @@ def formula_problems(
             )
         ]
     return []
+
+
+def appellation_problems(
+    front: LetterFront, document: Document, recipient: Recipient
+) -> list[Problem]:
+    """« Monsieur le Ministre » typed in a letter whose post a woman holds on its date (or
+    the reverse): the line was copied from an older letter, or the post changed hands."""
+    holder = recipient.holder
+    addressed = protocol.addressed_gender(front.appellation) if front.appellation else None
+    if holder is None or addressed is None or addressed == holder.gender:
+        return []
+    whom = "un homme" if addressed == "m" else "une femme"
+    usual = appellation_of(front, recipient)
+    return [
+        Problem(
+            document.path,
+            line_of(document.front, ("appellation",)),
+            f"« appellation: {excerpt(front.appellation or '')} » s'adresse à {whom}, mais le "
+            f"poste « {recipient.key} » est tenu le {front.date.isoformat()} par "
+            f"{holder.civility} {holder.full_name} : corrigez l'appellation, ou retirez la "
+            f"ligne pour celle que lettres déduit du poste (« {usual} »)",
+        )
+    ]
 
 
 def closing_problems(

@@ -74,11 +74,18 @@ def gendered(value: str | Gendered, civility: Civility) -> str:
     return value if isinstance(value, str) else value.text(civility)
 
 
-def without_final_comma(value: str | None) -> str | None:
+def without_final_comma(value: str | Gendered | None) -> str | Gendered | None:
     """An appellation as typed at the top of a letter (« Monsieur le Ministre, ») loses its
     comma: lettres adds it, and repeats the appellation inside the closing formula, where a
     comma of its own would print « Monsieur le Ministre,, ». `check` warns of it."""
-    return value if value is None else value.rstrip().removesuffix(",").rstrip()
+    if isinstance(value, Gendered):
+        forms = {"masculine": _uncomma(value.masculine), "feminine": _uncomma(value.feminine)}
+        return value.model_copy(update=forms)
+    return value if value is None else _uncomma(value)
+
+
+def _uncomma(text: str) -> str:
+    return text.rstrip().removesuffix(",").rstrip()
 
 
 def check_email(value: str | None) -> str | None:
@@ -100,6 +107,10 @@ class Holder(Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.name}"
+
+    @property
+    def gender(self) -> protocol.Gender:
+        return "f" if self.civility == "Madame" else "m"
 
     @property
     def vouched(self) -> date:
@@ -137,7 +148,7 @@ class Position(Model):
     institution: str | None = None
     address: list[str] = Field(default_factory=list, alias="adresse")
     email: str | None = Field(None, alias="courriel")
-    appellation: str | None = None
+    appellation: str | Gendered | None = None
     degree: str | None = Field(None, alias="consideration")
     closing: str | None = Field(None, alias="formule")
     # A `service` (a department, not a person) may have none: « Madame, Monsieur ».
@@ -186,6 +197,26 @@ class Position(Model):
                     f"« {field}: {excerpt(title)} » est au masculin (« {word} ») et "
                     f"{woman.civility} {woman.full_name} est titulaire de ce poste : donnez "
                     f"les deux formes, « {field}: {{masculin: …, feminin: …}} »",
+                    field,
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _appellations_for_their_holders(self) -> Position:
+        """A plain « Monsieur le Préfet » would greet the woman who holds the post after him
+        (or the reverse): a post both have held says both forms."""
+        typed = (("appellation", self.appellation), ("appellation_en", self.appellation_en))
+        for field, value in typed:
+            addressed = protocol.addressed_gender(value) if isinstance(value, str) else None
+            if addressed is None:
+                continue
+            other = next((h for h in self.holders if h.gender != addressed), None)
+            if other is not None:
+                whom = "un homme" if addressed == "m" else "une femme"
+                raise invalid(
+                    f"« {field}: {excerpt(value)} » s'adresse à {whom} et {other.civility} "
+                    f"{other.full_name} est titulaire de ce poste : donnez les deux formes, "
+                    f"« {field}: {{masculin: …, feminin: …}} »",
                     field,
                 )
         return self

@@ -140,6 +140,21 @@ def masculine_word(title: str) -> str | None:
     return None
 
 
+# The words that say whom an appellation addresses. Lower case, without accents.
+_FOR_A_MAN = frozenset({"monsieur", "messieurs", "sir", "mr", "mister"})
+_FOR_A_WOMAN = frozenset({"madame", "mesdames", "mademoiselle", "madam", "mrs", "ms", "miss"})
+
+
+def addressed_gender(appellation: str) -> Gender | None:
+    """Whom an appellation typed by hand addresses, to hold it against the post's holder:
+    None when it names both (« Madame, Monsieur ») or neither (« Dear Minister »)."""
+    words = {fold(word) for word in re.findall(r"[^\W\d_]+", appellation)}
+    man, woman = bool(words & _FOR_A_MAN), bool(words & _FOR_A_WOMAN)
+    if man == woman:
+        return None
+    return "m" if man else "f"
+
+
 def _title(category: str) -> Title:
     try:
         return CATEGORIES[category]

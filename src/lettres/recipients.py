@@ -40,7 +40,7 @@ class Recipient:
 
     @property
     def gender(self) -> protocol.Gender:
-        return "f" if self.holder is not None and self.holder.civility == "Madame" else "m"
+        return self.holder.gender if self.holder is not None else "m"
 
     def _form(self, title: str | Gendered) -> str:
         return gendered(title, self.holder.civility if self.holder else "Monsieur")
@@ -63,9 +63,10 @@ class Recipient:
 
     @property
     def appellation(self) -> str:
-        return self.position.appellation or protocol.appellation(
-            self.position.category, self.gender
-        )
+        own = self.position.appellation
+        if own:
+            return self._form(own)
+        return protocol.appellation(self.position.category, self.gender)
 
     @property
     def degree(self) -> str:
