@@ -196,17 +196,18 @@ def appellation_problems(
 ) -> list[Problem]:
     """« Monsieur le Ministre » typed in a letter whose post a woman holds on its date (or
     the reverse): the line was copied from an older letter, or the post changed hands."""
-    holder = recipient.holder
-    addressed = protocol.addressed_gender(front.appellation) if front.appellation else None
-    if holder is None or addressed is None or addressed == holder.gender:
+    holder, typed = recipient.holder, front.appellation
+    if holder is None or not typed:
         return []
-    whom = "un homme" if addressed == "m" else "une femme"
+    addressed = protocol.addressed_gender(typed)
+    if addressed is None or addressed == holder.gender:
+        return []
     usual = appellation_of(front, recipient)
     return [
         Problem(
             document.path,
             line_of(document.front, ("appellation",)),
-            f"« appellation: {excerpt(front.appellation or '')} » s'adresse à {whom}, mais le "
+            f"« appellation: {excerpt(typed)} » s'adresse à {protocol.WHOM[addressed]}, mais le "
             f"poste « {recipient.key} » est tenu le {front.date.isoformat()} par "
             f"{holder.civility} {holder.full_name} : corrigez l'appellation, ou retirez la "
             f"ligne pour celle que lettres déduit du poste (« {usual} »)",

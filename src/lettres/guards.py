@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from lettres.folders import DIRECTORY_FILE, DOCX_NAME, PDF_NAME, SOURCE_NAME
 from lettres.letter import Letter, ListBlock
 from lettres.source import Document, LetterFront, load_template
 from lettres.templating import referenced_names
-from lettres.text import argument
+from lettres.text import argument, without_accents
 from lettres.workspace import Workspace
 from lettres.yamlfile import line_of
 
@@ -40,9 +39,7 @@ def has_placeholder(text: str) -> bool:
         return True
     if "compl" not in folded:  # the one word both spellings share: most texts stop here
         return False
-    decomposed = unicodedata.normalize("NFKD", folded)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _TYPED_MARKER.search(plain) is not None
+    return _TYPED_MARKER.search(without_accents(folded)) is not None
 
 
 def placeholder(description: str) -> str:

@@ -212,9 +212,9 @@ class Position(Model):
                 continue
             other = next((h for h in self.holders if h.gender != addressed), None)
             if other is not None:
-                whom = "un homme" if addressed == "m" else "une femme"
                 raise invalid(
-                    f"« {field}: {excerpt(value)} » s'adresse à {whom} et {other.civility} "
+                    f"« {field}: {excerpt(value)} » s'adresse à {protocol.WHOM[addressed]} et "
+                    f"{other.civility} "
                     f"{other.full_name} est titulaire de ce poste : donnez les deux formes, "
                     f"« {field}: {{masculin: …, feminin: …}} »",
                     field,

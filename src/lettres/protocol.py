@@ -145,6 +145,9 @@ _FOR_A_MAN = frozenset({"monsieur", "messieurs", "sir", "mr", "mister"})
 _FOR_A_WOMAN = frozenset({"madame", "mesdames", "mademoiselle", "madam", "mrs", "ms", "miss"})
 
 
+WHOM: Mapping[Gender, str] = MappingProxyType({"m": "un homme", "f": "une femme"})
+
+
 def addressed_gender(appellation: str) -> Gender | None:
     """Whom an appellation typed by hand addresses, to hold it against the post's holder:
     None when it names both (« Madame, Monsieur ») or neither (« Dear Minister »)."""

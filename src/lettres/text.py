@@ -61,8 +61,13 @@ def fold(text: str) -> str:
     """Accent- and case-insensitive form, for searching and French alphabetical order.
 
     Cached: `check` compares each holder of each letter with the whole directory."""
+    return without_accents(text).casefold()
+
+
+def without_accents(text: str) -> str:
+    """Uncached, for a long text searched once (a letter's body)."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _NEEDS_QUOTES = re.compile(r"[\s&();|<>'`]")
